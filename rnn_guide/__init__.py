@@ -1,0 +1,42 @@
+"""rnn_guide: the recurrent-neural-network chapter of d2l, on every framework.
+
+    import rnn_guide
+    d2l = rnn_guide.use("pytorch")   # or "tensorflow", "jax", "mxnet", "numpy"
+
+Importing this package imports no deep-learning framework; ``use`` does.
+"""
+
+from .backends import available_frameworks, backend_of, get_backend, use
+from .config import FRAMEWORKS
+from .errors import FrameworkNotInstalledError, RNNGuideError, ShapeError
+from .recurrence import (
+    ConcatCheck,
+    RNNParams,
+    concat_check,
+    init_params,
+    mlp_hidden,
+    output_layer,
+    rnn_forward,
+    rnn_step,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "FRAMEWORKS",
+    "ConcatCheck",
+    "FrameworkNotInstalledError",
+    "RNNGuideError",
+    "RNNParams",
+    "ShapeError",
+    "available_frameworks",
+    "backend_of",
+    "concat_check",
+    "get_backend",
+    "init_params",
+    "mlp_hidden",
+    "output_layer",
+    "rnn_forward",
+    "rnn_step",
+    "use",
+]

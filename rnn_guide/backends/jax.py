@@ -1,0 +1,54 @@
+"""JAX adapter. JAX arrays are immutable and its randomness is an explicit key."""
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from .base import Backend
+
+
+class JaxBackend(Backend):
+    name = "jax"
+    module_name = "jax"
+    extra = "jax"
+    xp = jnp
+    _tensor_modules = ("jax", "jaxlib")
+
+    @property
+    def device(self):
+        return jax.devices()[0].platform
+
+    def _from_numpy(self, array):
+        return jnp.asarray(array)
+
+    def _to_numpy(self, x):
+        return np.asarray(x)
+
+    def _seed_framework(self, n):
+        self._key = jax.random.PRNGKey(n)
+
+    def get_key(self):
+        # Split the key that seed() set: reproducible, unlike d2l's unseeded get_key.
+        self._key, subkey = jax.random.split(self._key)
+        return subkey
+
+    def relu(self, x):
+        return jax.nn.relu(x)
+
+    def softmax(self, x, axis=-1):
+        return jax.nn.softmax(x, axis=axis)
+
+    def stop_gradient(self, x):
+        return jax.lax.stop_gradient(x)
+
+    def value_and_grad(self, fn):
+        grad_fn = jax.value_and_grad(fn, has_aux=True)
+
+        def wrapped(params, *args):
+            (loss, aux), grads = grad_fn(params, *args)
+            return loss, aux, grads
+
+        return wrapped
+
+    def jit(self, fn):
+        return jax.jit(fn)

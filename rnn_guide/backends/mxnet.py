@@ -1,0 +1,57 @@
+"""MXNet adapter (mxnet 1.9.1, the last release; needs numpy < 1.24).
+
+MXNet is used through its NumPy interface, ``mxnet.np``, which only behaves
+like NumPy after ``npx.set_np()``: the adapter calls it when created.
+"""
+
+import mxnet as mx
+from mxnet import autograd, npx
+from mxnet import np as mnp
+
+from .base import Backend, rebuild
+
+
+class MXNetBackend(Backend):
+    name = "mxnet"
+    module_name = "mxnet"
+    extra = "mxnet"
+    xp = mnp
+    _tensor_modules = ("mxnet",)
+
+    def __init__(self, seed=0):
+        npx.set_np()  # MXNet's NumPy semantics (a process-wide switch in MXNet itself)
+        super().__init__(seed)
+
+    def _from_numpy(self, array):
+        return mnp.array(array, dtype=array.dtype)
+
+    def _to_numpy(self, x):
+        return x.asnumpy()
+
+    def _make_key(self, seed):
+        # MXNet has only a global generator: the "key" is a seed for mx.random.seed.
+        return seed
+
+    def _seed_framework(self, n):
+        mx.random.seed(n)
+
+    def relu(self, x):
+        return npx.relu(x)
+
+    def softmax(self, x, axis=-1):
+        return npx.softmax(x, axis=axis)
+
+    def stop_gradient(self, x):
+        return x.detach()
+
+    def value_and_grad(self, fn):
+        def wrapped(params, *args):
+            leaves = [p.detach() for p in params]
+            for leaf in leaves:
+                leaf.attach_grad()
+            with autograd.record():
+                loss, aux = fn(rebuild(params, leaves), *args)
+            loss.backward()
+            return loss.detach(), aux, rebuild(params, [leaf.grad for leaf in leaves])
+
+        return wrapped

@@ -1,0 +1,57 @@
+"""PyTorch adapter."""
+
+import numpy as np
+import torch
+
+from .base import Backend, rebuild
+
+
+class PyTorchBackend(Backend):
+    name = "pytorch"
+    module_name = "torch"
+    extra = "pytorch"
+    xp = torch
+    _tensor_modules = ("torch",)
+
+    def __init__(self, seed=0):
+        self._device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+        super().__init__(seed)
+
+    @property
+    def device(self):
+        return str(self._device)
+
+    def _from_numpy(self, array):
+        return torch.as_tensor(np.ascontiguousarray(array), device=self._device)
+
+    def _to_numpy(self, x):
+        return x.detach().cpu().numpy()
+
+    def _make_key(self, seed):
+        return torch.Generator(device=self._device).manual_seed(seed)
+
+    def _seed_framework(self, n):
+        torch.manual_seed(n)
+
+    # torch.maximum needs two tensors; torch.relu is the direct op.
+    def relu(self, x):
+        return torch.relu(x)
+
+    # torch.max(x, dim) returns (values, indices); the fused op avoids it.
+    def softmax(self, x, axis=-1):
+        return torch.softmax(x, dim=axis)
+
+    def stop_gradient(self, x):
+        return x.detach()
+
+    def value_and_grad(self, fn):
+        def wrapped(params, *args):
+            # Fresh leaves each call: the caller's tensors are never modified.
+            leaves = [p.detach().requires_grad_(True) for p in params]
+            loss, aux = fn(rebuild(params, leaves), *args)
+            grads = torch.autograd.grad(loss, leaves, allow_unused=True)
+            # An unused parameter gets None from torch; every other framework gives zeros.
+            grads = [torch.zeros_like(p) if g is None else g for p, g in zip(leaves, grads)]
+            return loss.detach(), aux, rebuild(params, grads)
+
+        return wrapped

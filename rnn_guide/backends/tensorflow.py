@@ -1,0 +1,62 @@
+"""TensorFlow adapter (eager by default; :meth:`jit` wraps ``tf.function``)."""
+
+import numpy as np
+import tensorflow as tf
+
+from .base import Backend, rebuild
+
+
+class TensorFlowBackend(Backend):
+    name = "tensorflow"
+    module_name = "tensorflow"
+    extra = "tensorflow"
+    # tf.experimental.numpy gives NumPy's names (concatenate, sum, ...) on tf tensors.
+    xp = tf.experimental.numpy
+    _tensor_modules = ("tensorflow", "keras")
+
+    @property
+    def device(self):
+        return "gpu" if tf.config.list_logical_devices("GPU") else "cpu"
+
+    def _dtype_float32(self):
+        return tf.float32
+
+    def _from_numpy(self, array):
+        return tf.constant(array)
+
+    def _to_numpy(self, x):
+        return np.asarray(x)
+
+    def _make_key(self, seed):
+        return tf.random.Generator.from_seed(seed)
+
+    def _seed_framework(self, n):
+        tf.random.set_seed(n)
+
+    def relu(self, x):
+        return tf.nn.relu(x)
+
+    def softmax(self, x, axis=-1):
+        return tf.nn.softmax(x, axis=axis)
+
+    def norm(self, x):
+        value = tf.norm(x)
+        # TF tensors have no .item(): in eager mode hand back a NumPy scalar, which has it.
+        # Inside tf.function (graph mode) the tensor is returned unchanged.
+        return value.numpy() if tf.executing_eagerly() else value
+
+    def stop_gradient(self, x):
+        return tf.stop_gradient(x)
+
+    def value_and_grad(self, fn):
+        def wrapped(params, *args):
+            with tf.GradientTape() as tape:
+                tape.watch(list(params))
+                loss, aux = fn(params, *args)
+            grads = tape.gradient(loss, list(params), unconnected_gradients=tf.UnconnectedGradients.ZERO)
+            return loss, aux, rebuild(params, grads)
+
+        return wrapped
+
+    def jit(self, fn):
+        return tf.function(fn, reduce_retracing=True)

@@ -1,0 +1,92 @@
+import subprocess
+import sys
+
+import pytest
+
+import rnn_guide
+from rnn_guide.config import ENV_VAR, canonical_name, resolve_framework
+
+
+@pytest.mark.parametrize(
+    "given, expected",
+    [
+        ("pytorch", "pytorch"),
+        ("torch", "pytorch"),
+        ("TF", "tensorflow"),
+        ("mx", "mxnet"),
+        ("jax", "jax"),
+        ("numpy", "numpy"),
+        (" Tensorflow ", "tensorflow"),
+    ],
+)
+def test_canonical_names_and_aliases(given, expected):
+    assert canonical_name(given) == expected
+
+
+def test_order_of_choice():
+    assert resolve_framework(None, environ={}) == ("pytorch", None)
+    assert resolve_framework("tf", environ={}) == ("tensorflow", None)
+    assert resolve_framework(None, environ={ENV_VAR: "jax"}) == ("jax", None)
+    name, note = resolve_framework("pytorch", environ={ENV_VAR: "jax"})
+    assert name == "jax"
+    assert note == "rnn_guide: RNN_GUIDE_FRAMEWORK=jax overrides framework='pytorch'"
+    # the same framework under another spelling is no override
+    assert resolve_framework("np", environ={ENV_VAR: "numpy"}) == ("numpy", None)
+
+
+def test_use_announces_override_in_one_line(monkeypatch, capsys):
+    monkeypatch.setenv(ENV_VAR, "numpy")
+    d2l = rnn_guide.use("pytorch")
+    assert d2l.name == "numpy"
+    err = capsys.readouterr().err
+    assert err.strip() == "rnn_guide: RNN_GUIDE_FRAMEWORK=numpy overrides framework='pytorch'"
+
+
+def test_unknown_name_lists_valid_names():
+    with pytest.raises(rnn_guide.RNNGuideError) as info:
+        rnn_guide.use("pytorhc")
+    assert isinstance(info.value, ValueError)
+    message = str(info.value)
+    assert "'pytorhc'" in message
+    for name in rnn_guide.FRAMEWORKS:
+        assert repr(name) in message
+
+
+def test_bad_env_var_is_reported(monkeypatch):
+    monkeypatch.setenv(ENV_VAR, "caffe")
+    with pytest.raises(rnn_guide.RNNGuideError, match="RNN_GUIDE_FRAMEWORK='caffe' is invalid"):
+        rnn_guide.use()
+
+
+@pytest.mark.parametrize("name", ["jax", "mxnet"])
+def test_missing_framework_names_the_extra(monkeypatch, name):
+    # Make the framework unimportable, whatever is installed here.
+    monkeypatch.setitem(sys.modules, name, None)
+    monkeypatch.setitem(sys.modules, f"rnn_guide.backends.{name}", None)
+    with pytest.raises(rnn_guide.FrameworkNotInstalledError) as info:
+        rnn_guide.use(name)
+    assert isinstance(info.value, ImportError)
+    assert f'pip install "rnn-guide[{name}]"' in str(info.value)
+    if name == "mxnet":
+        assert "numpy < 1.24" in str(info.value)
+        assert "Python <= 3.11" in str(info.value)
+
+
+def test_import_loads_no_framework():
+    code = (
+        "import sys, rnn_guide; "
+        "print(sorted(m for m in ('torch', 'tensorflow', 'jax', 'mxnet') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_available_frameworks_always_has_numpy():
+    found = rnn_guide.available_frameworks()
+    assert "numpy" in found
+    assert found == [f for f in rnn_guide.FRAMEWORKS if f in found]
+
+
+def test_use_returns_named_backend(backend):
+    assert rnn_guide.use(backend.name).name == backend.name
+    assert backend.name in rnn_guide.available_frameworks()
