@@ -135,9 +135,7 @@ def test_shape_errors_name_the_shapes(backend):
         rnn_guide.mlp_hidden(backend.tensor(X_SEQ), p.W_xh, p.b_h)
 
 
-def test_mixed_frameworks_are_rejected(backend, ref):
-    if backend.name == "numpy":
-        pytest.skip("needs a second framework")
-    p = rnn_guide.init_params(D, H_SIZE, Q, backend)
+def test_mixed_frameworks_are_rejected(framework, ref):
+    p = rnn_guide.init_params(D, H_SIZE, Q, framework)
     with pytest.raises(rnn_guide.RNNGuideError, match="different frameworks cannot be mixed"):
         rnn_guide.rnn_step(ref.tensor(X_SEQ[0]), ref.zeros((N, H_SIZE)), *p[:3])
