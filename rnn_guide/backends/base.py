@@ -196,6 +196,33 @@ class Backend:
         """
         return self.xp.sqrt(self.xp.sum(x * x))
 
+    def log_softmax(self, x, axis=-1):
+        """``log(softmax(x))``, computed stably."""
+        shifted = x - self.stop_gradient(self.xp.max(x, axis=axis, keepdims=True))
+        return shifted - self.xp.log(self.xp.sum(self.xp.exp(shifted), axis=axis, keepdims=True))
+
+    def take_rows(self, W, indices):
+        """Rows ``W[indices]``: the same as ``one_hot(indices) @ W``, without the matmul."""
+        return self.xp.take(W, indices, axis=0)
+
+    def one_hot(self, indices, depth):
+        """float32 one-hot vectors: shape ``indices.shape + (depth,)``."""
+        return self.take_rows(self._from_numpy(np.eye(depth, dtype=np.float32)), indices)
+
+    def clip_by_global_norm(self, grads, theta):
+        """Scale all gradients together so that their joint norm is at most ``theta``.
+
+        Returns:
+            (clipped, norm): the scaled gradients (a list) and the norm before clipping.
+        """
+        norm = self.xp.sqrt(sum(self.xp.sum(g * g) for g in grads))
+        scale = theta / self._at_least(norm, theta)  # min(1, theta / norm)
+        return [g * scale for g in grads], norm
+
+    def _at_least(self, x, value):
+        """``max(x, value)`` for a scalar tensor ``x`` and a Python float."""
+        return self.xp.maximum(x, value)
+
     def shape(self, x):
         """The shape of ``x`` as a tuple of ints."""
         return tuple(int(d) for d in x.shape)

@@ -38,6 +38,9 @@ class JaxBackend(Backend):
     def softmax(self, x, axis=-1):
         return jax.nn.softmax(x, axis=axis)
 
+    def log_softmax(self, x, axis=-1):
+        return jax.nn.log_softmax(x, axis=axis)
+
     def stop_gradient(self, x):
         return jax.lax.stop_gradient(x)
 

@@ -41,6 +41,9 @@ class MXNetBackend(Backend):
     def softmax(self, x, axis=-1):
         return npx.softmax(x, axis=axis)
 
+    def log_softmax(self, x, axis=-1):
+        return npx.log_softmax(x, axis=axis)
+
     def stop_gradient(self, x):
         return x.detach()
 

@@ -41,6 +41,16 @@ class PyTorchBackend(Backend):
     def softmax(self, x, axis=-1):
         return torch.softmax(x, dim=axis)
 
+    def log_softmax(self, x, axis=-1):
+        return torch.log_softmax(x, dim=axis)
+
+    # torch has no take(axis=...); plain indexing gathers rows (indices must be int64).
+    def take_rows(self, W, indices):
+        return W[indices]
+
+    def _at_least(self, x, value):
+        return torch.clamp(x, min=value)
+
     def stop_gradient(self, x):
         return x.detach()
 

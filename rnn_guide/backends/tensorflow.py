@@ -39,6 +39,12 @@ class TensorFlowBackend(Backend):
     def softmax(self, x, axis=-1):
         return tf.nn.softmax(x, axis=axis)
 
+    def log_softmax(self, x, axis=-1):
+        return tf.nn.log_softmax(x, axis=axis)
+
+    def take_rows(self, W, indices):
+        return tf.gather(W, indices)
+
     def norm(self, x):
         value = tf.norm(x)
         # TF tensors have no .item(): in eager mode hand back a NumPy scalar, which has it.
@@ -54,9 +60,12 @@ class TensorFlowBackend(Backend):
                 tape.watch(list(params))
                 loss, aux = fn(params, *args)
             grads = tape.gradient(loss, list(params), unconnected_gradients=tf.UnconnectedGradients.ZERO)
+            # tf.gather's gradient is an IndexedSlices; make it a dense tensor like the others.
+            grads = [tf.convert_to_tensor(g) for g in grads]
             return loss, aux, rebuild(params, grads)
 
         return wrapped
 
     def jit(self, fn):
-        return tf.function(fn, reduce_retracing=True)
+        # One trace per input shape (the last, smaller batch adds a second one).
+        return tf.function(fn, autograph=False)  # plain Python control flow, traced as is

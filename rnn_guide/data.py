@@ -1,0 +1,265 @@
+"""The Time Machine as d2l uses it: download and verify, preprocess, vocabulary, minibatches.
+
+The text is downloaded once from d2l's address, checked against its sha1 and
+cached. ``RNN_GUIDE_DATA_DIR`` points at another folder (tests and CI use a
+verified copy there); a file already present with the right sha1 is used
+without any network access.
+"""
+
+import collections
+import hashlib
+import os
+import re
+import tempfile
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import numpy as np
+
+from .errors import RNNGuideError
+
+URLS = (
+    "https://d2l-data.s3-accelerate.amazonaws.com/timemachine.txt",
+    "http://d2l-data.s3-accelerate.amazonaws.com/timemachine.txt",
+)
+FILENAME = "timemachine.txt"
+SHA1 = "090b5e7e70c295757f55df93cb0a180b9691891a"
+DATA_DIR_VAR = "RNN_GUIDE_DATA_DIR"
+UNK = "<unk>"
+
+
+def data_dir():
+    """The folder the text is read from and cached in.
+
+    ``$RNN_GUIDE_DATA_DIR`` when set, else ``$XDG_CACHE_HOME/rnn_guide`` (default
+    ``~/.cache/rnn_guide``).
+    """
+    override = os.environ.get(DATA_DIR_VAR)
+    if override:
+        return Path(override).expanduser()
+    cache = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(cache) / "rnn_guide"
+
+
+def _sha1(path):
+    digest = hashlib.sha1()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 16), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def download_time_machine(folder=None, urls=URLS, timeout=30):
+    """Return the path of a verified copy of *The Time Machine*, downloading it if needed.
+
+    The download goes to a temporary file in the same folder, is checked
+    against the sha1, and only then renamed into place: an interrupted or
+    corrupted download never leaves a file behind.
+
+    Raises:
+        RNNGuideError: the file is present with the wrong sha1, or it is absent
+            and cannot be downloaded. The message says where to put the file.
+    """
+    folder = Path(folder) if folder is not None else data_dir()
+    path = folder / FILENAME
+    where = (
+        f"Put a copy of d2l's timemachine.txt (sha1 {SHA1}) at {path}, "
+        f"or set {DATA_DIR_VAR} to the folder holding it."
+    )
+    if path.exists():
+        found = _sha1(path)
+        if found == SHA1:
+            return path
+        raise RNNGuideError(
+            f"{path} has sha1 {found}, expected {SHA1}: the file is damaged or another "
+            f"text. Delete it to download it again. {where}"
+        )
+    errors = []
+    for url in urls:
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=".timemachine-", suffix=".part", dir=folder)
+        except OSError as err:
+            raise RNNGuideError(f"cannot write to {folder} ({err}). {where}") from err
+        try:
+            with os.fdopen(fd, "wb") as out, urllib.request.urlopen(url, timeout=timeout) as response:
+                out.write(response.read())
+            found = _sha1(tmp)
+            if found != SHA1:
+                errors.append(f"{url}: sha1 {found}, expected {SHA1}")
+                continue
+            os.replace(tmp, path)
+            return path
+        except (urllib.error.URLError, OSError, ValueError) as err:
+            errors.append(f"{url}: {err}")
+        finally:
+            if os.path.exists(tmp):
+                os.remove(tmp)
+    raise RNNGuideError(f"could not download The Time Machine ({'; '.join(errors)}). {where}")
+
+
+def read_time_machine(folder=None):
+    """The raw text of *The Time Machine* (verified by sha1)."""
+    return download_time_machine(folder).read_text(encoding="utf-8")
+
+
+def preprocess(text):
+    """The book's preprocessing: every run of non-letters becomes one space, then lower-case."""
+    return re.sub("[^A-Za-z]+", " ", text).lower()
+
+
+class Vocab:
+    """A character vocabulary with ``<unk>``, in d2l's order (sorted tokens).
+
+    For the book's text it has 28 tokens: ``' '``, ``'<unk>'`` and ``'a'``..``'z'``.
+    """
+
+    def __init__(self, tokens=(), reserved_tokens=()):
+        counter = collections.Counter(tokens)
+        self.token_freqs = sorted(counter.items(), key=lambda kv: kv[1], reverse=True)
+        self.idx_to_token = sorted(set([UNK, *reserved_tokens, *counter]))
+        self.token_to_idx = {token: idx for idx, token in enumerate(self.idx_to_token)}
+
+    def __len__(self):
+        return len(self.idx_to_token)
+
+    def __repr__(self):
+        return f"Vocab({len(self)} tokens: {''.join(t if len(t) == 1 else '?' for t in self.idx_to_token)!r})"
+
+    @property
+    def unk(self):
+        """Index of ``<unk>``."""
+        return self.token_to_idx[UNK]
+
+    def __getitem__(self, tokens):
+        if isinstance(tokens, str):
+            return self.token_to_idx.get(tokens, self.unk)
+        return [self[t] for t in tokens]
+
+    def encode(self, text):
+        """Indices of the characters of ``text`` (unknown ones map to ``<unk>``)."""
+        return [self[ch] for ch in text]
+
+    def decode(self, indices):
+        """The string for a sequence of indices."""
+        return "".join(self.idx_to_token[int(i)] for i in indices)
+
+    def unknown_chars(self, text):
+        """The distinct characters of ``text`` that are not in the vocabulary, sorted."""
+        return sorted({ch for ch in text if ch not in self.token_to_idx})
+
+    @classmethod
+    def from_tokens_list(cls, idx_to_token):
+        """Rebuild a vocabulary from its ordered token list (as stored in a checkpoint)."""
+        vocab = cls()
+        vocab.idx_to_token = list(idx_to_token)
+        vocab.token_to_idx = {t: i for i, t in enumerate(vocab.idx_to_token)}
+        return vocab
+
+
+class TimeMachine:
+    """Windows of ``num_steps + 1`` characters, split and batched as in the book.
+
+    Window ``i`` is ``corpus[i : i + num_steps + 1]``; its first ``num_steps``
+    characters are the input and the last ``num_steps`` the target, so
+    "machin" is paired with "achine". The first ``num_train`` windows are for
+    training, the next ``num_val`` for validation.
+
+    Args:
+        batch_size, num_steps: minibatch shape.
+        num_train, num_val: the split (the book's 10,000 and 5,000).
+        text: a string to use instead of the book (it is preprocessed the
+            same way unless ``raw=True``).
+        path: a text file to use instead of the book.
+        raw: keep ``text``/``path`` as it is (any characters, any case).
+    """
+
+    def __init__(
+        self, batch_size=1024, num_steps=32, num_train=10000, num_val=5000, text=None, path=None, raw=False
+    ):
+        for name, value in (("batch_size", batch_size), ("num_steps", num_steps), ("num_train", num_train)):
+            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+                raise RNNGuideError(f"{name} must be a positive integer, received {value!r}")
+        if isinstance(num_val, bool) or not isinstance(num_val, (int, np.integer)) or num_val < 0:
+            raise RNNGuideError(f"num_val must be a non-negative integer, received {num_val!r}")
+        if text is not None and path is not None:
+            raise RNNGuideError("give either text or path, not both")
+        if path is not None:
+            try:
+                text = Path(path).read_text(encoding="utf-8")
+            except OSError as err:
+                raise RNNGuideError(f"cannot read the text file {path}: {err}") from err
+        if text is None:
+            text = read_time_machine()
+        self.raw = raw
+        self.text = text if raw else preprocess(text)
+        self.vocab = Vocab(self.text)
+        self.corpus = np.asarray(self.vocab.encode(self.text), dtype=np.int64)
+        self.batch_size, self.num_steps = int(batch_size), int(num_steps)
+        windows = len(self.corpus) - self.num_steps
+        if windows < num_train + num_val:
+            raise RNNGuideError(
+                f"the text has {len(self.corpus)} characters, so {max(windows, 0)} windows of "
+                f"{self.num_steps + 1}; num_train + num_val = {num_train + num_val} needs "
+                f"{num_train + num_val + self.num_steps} characters. Use a longer text or smaller splits."
+            )
+        self.num_train, self.num_val = int(num_train), int(num_val)
+
+    def prepare(self, text):
+        """``text`` preprocessed the way the corpus was."""
+        return text if self.raw else preprocess(text)
+
+    def window(self, i):
+        """Input and target of window ``i`` as index arrays, shape (num_steps,) each."""
+        w = self.corpus[i : i + self.num_steps + 1]
+        return w[:-1], w[1:]
+
+    def _windows(self, start, indices):
+        idx = start + np.asarray(indices)[:, None] + np.arange(self.num_steps + 1)
+        w = self.corpus[idx]  # (batch, num_steps + 1)
+        return w[:, :-1], w[:, 1:]
+
+    def train_batches(self, rng=None, partition="random"):
+        """Training minibatches ``(X, Y)``, int64 arrays of shape (batch_size, num_steps).
+
+        ``partition='random'``: the training windows shuffled with ``rng`` (a NumPy
+        generator), the last batch possibly smaller. ``'sequential'``: row ``b``
+        of batch ``k + 1`` continues row ``b`` of batch ``k``, so the hidden state
+        can be carried over (truncated BPTT).
+        """
+        rng = rng if rng is not None else np.random.default_rng(0)
+        if partition == "random":
+            order = rng.permutation(self.num_train)
+            for i in range(0, self.num_train, self.batch_size):
+                yield self._windows(0, order[i : i + self.batch_size])
+        elif partition == "sequential":
+            yield from self._sequential(0, self.num_train + self.num_steps, int(rng.integers(self.num_steps)))
+        else:
+            raise RNNGuideError(f"partition must be 'random' or 'sequential', received {partition!r}")
+
+    def val_batches(self, partition="random"):
+        """Validation minibatches in a fixed order (no shuffling)."""
+        if partition == "sequential":
+            yield from self._sequential(self.num_train, self.num_val + self.num_steps, 0)
+            return
+        for i in range(0, self.num_val, self.batch_size):
+            yield self._windows(self.num_train, np.arange(i, min(i + self.batch_size, self.num_val)))
+
+    def _sequential(self, start, length, offset):
+        # The stretch is corpus[start + offset : start + length] with offset < num_steps,
+        # cut into batch_size parallel streams read num_steps characters at a time.
+        per_row_worst = (length - self.num_steps) // self.batch_size
+        if per_row_worst < self.num_steps:
+            most = (length - self.num_steps) // self.num_steps
+            raise RNNGuideError(
+                f"sequential partitioning cuts {length} characters into batch_size = {self.batch_size} "
+                f"streams, too short for one batch of num_steps = {self.num_steps}; use "
+                f"batch_size <= {most} (or partition='random')"
+            )
+        span = self.corpus[start + offset : start + length]
+        per_row = (len(span) - 1) // self.batch_size
+        Xs = span[: self.batch_size * per_row].reshape(self.batch_size, per_row)
+        Ys = span[1 : self.batch_size * per_row + 1].reshape(self.batch_size, per_row)
+        for i in range(0, per_row - self.num_steps + 1, self.num_steps):
+            yield Xs[:, i : i + self.num_steps], Ys[:, i : i + self.num_steps]

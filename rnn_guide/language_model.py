@@ -1,0 +1,385 @@
+"""The character-level RNN language model of the guide (Step 5), on every backend.
+
+The model is the guide's recurrence with one-hot characters as inputs and a
+softmax over the vocabulary as output:
+
+    H_t = tanh(X_t W_xh + H_{t-1} W_hh + b_h)      X_t one-hot, so X_t W_xh is a row of W_xh
+    O_t = H_t W_hq + b_q                             scores over the V characters
+
+It is trained with minibatch SGD on the mean cross-entropy over all time steps
+(backpropagation through time), with gradient clipping and, for sequential
+minibatches, truncated BPTT. Perplexity is ``exp(mean cross-entropy)``.
+"""
+
+import math
+import time
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .backends import get_backend
+from .backends.base import rebuild
+from .errors import RNNGuideError
+from .recurrence import RNNParams, init_params
+
+
+# ------------------------------------------------------------ the model's math
+def lm_forward(d2l, params, X, H):
+    """Run the model over a minibatch.
+
+    Args:
+        X: character indices, shape (num_steps, batch_size), time-major.
+        H: the state before the first step, shape (batch_size, num_hiddens).
+
+    Returns:
+        (O, H): scores of shape (num_steps * batch_size, vocab_size), rows in
+        time-major order, and the last state.
+    """
+    W_xh, W_hh, b_h, W_hq, b_q = params
+    states = []
+    for t in range(d2l.shape(X)[0]):
+        H = d2l.tanh(d2l.take_rows(W_xh, X[t]) + d2l.matmul(H, W_hh) + b_h)  # (batch_size, num_hiddens)
+        states.append(H)
+    H_all = d2l.concat(states, 0)  # (num_steps * batch_size, num_hiddens)
+    return d2l.matmul(H_all, W_hq) + b_q, H
+
+
+def cross_entropy(d2l, O, Y):
+    """Mean softmax cross-entropy of scores O (n, V) for targets Y (num_steps, batch_size)."""
+    n, V = d2l.shape(O)
+    targets = d2l.one_hot(d2l.reshape(Y, (n,)), V)  # (n, V)
+    return -d2l.reduce_sum(targets * d2l.log_softmax(O)) / n
+
+
+def loss_and_state(d2l, params, X, Y, H):
+    """The training objective: ``(mean cross-entropy, last state)``."""
+    O, H = lm_forward(d2l, params, X, H)
+    return cross_entropy(d2l, O, Y), H
+
+
+def value_and_grad_fn(d2l):
+    """``g(params, X, Y, H) -> (loss, H_T, grads)`` by the framework's autograd.
+
+    NumPy has no autograd: there the gradients are the hand-written BPTT of
+    :mod:`rnn_guide.gradients`.
+    """
+    if d2l.name == "numpy":
+        from .gradients import bptt_value_and_grad
+
+        return bptt_value_and_grad
+    return d2l.value_and_grad(lambda p, X, Y, H: loss_and_state(d2l, p, X, Y, H))
+
+
+def make_train_step(d2l, lr, clip):
+    """One SGD step with gradient clipping; compiled where the framework can.
+
+    The incoming state is detached (stop-gradient): with sequential batches the
+    state carries information across batches but no gradient (truncated BPTT).
+    """
+    grad_fn = value_and_grad_fn(d2l)
+
+    def step(params, X, Y, H):
+        loss, H, grads = grad_fn(params, X, Y, d2l.stop_gradient(H))
+        if clip is not None:
+            grads, _ = d2l.clip_by_global_norm(list(grads), clip)
+        params = rebuild(params, [p - lr * g for p, g in zip(params, grads)])
+        return params, loss, d2l.stop_gradient(H)
+
+    return d2l.jit(step)
+
+
+# ---------------------------------------------------------------- the model
+@dataclass
+class History:
+    """Per-epoch perplexities and timing of a training run."""
+
+    train_perplexity: list = field(default_factory=list)
+    val_perplexity: list = field(default_factory=list)
+    seconds: list = field(default_factory=list)
+    tokens: int = 0
+
+    @property
+    def epochs(self):
+        return len(self.train_perplexity)
+
+    @property
+    def total_seconds(self):
+        return float(sum(self.seconds))
+
+    @property
+    def tokens_per_second(self):
+        return self.tokens / self.total_seconds if self.total_seconds else 0.0
+
+    def plot(self, ax=None):
+        """A matplotlib plot of train and validation perplexity per epoch."""
+        from .plots import plot_history
+
+        return plot_history(self, ax=ax)
+
+
+class TrainingDivergedError(RNNGuideError):
+    """The loss became NaN or infinite; ``.history`` holds the epochs before it."""
+
+    def __init__(self, message, history):
+        super().__init__(message)
+        self.history = history
+
+
+class RNNLM:
+    """Character-level RNN language model.
+
+    Args:
+        vocab: the :class:`~rnn_guide.data.Vocab` of the training text.
+        num_hiddens: size of the hidden state (the book uses 32).
+        framework: a backend object (``d2l``) or a framework name.
+        seed: seed of the initial parameters.
+        sigma: standard deviation of the initial weights.
+        params: parameters to use instead of fresh ones (e.g. from a checkpoint).
+        preprocessed: whether prompts go through the book's preprocessing
+            (lower-case, non-letters to spaces) like the training text did.
+    """
+
+    def __init__(
+        self, vocab, num_hiddens=32, framework="pytorch", seed=0, sigma=0.01, params=None, preprocessed=True
+    ):
+        self.d2l = get_backend(framework)
+        self.vocab = vocab
+        V = len(vocab)
+        if params is None:
+            params = init_params(V, num_hiddens, V, self.d2l, seed=seed, sigma=sigma)
+        else:
+            params = RNNParams(*(self.d2l.tensor(self.d2l.numpy(p)) for p in params))
+        shapes = [self.d2l.shape(p) for p in params]
+        h = shapes[1][0]
+        expected = [(V, h), (h, h), (h,), (h, V), (V,)]
+        if shapes != expected:
+            raise RNNGuideError(
+                f"parameters have shapes {shapes}, expected {expected} for a vocabulary "
+                f"of {V} and {h} hidden units"
+            )
+        self.params = params
+        self.num_hiddens = h
+        self._eval = _eval_step(self.d2l)  # compiled once per model
+        self.preprocessed = preprocessed
+
+    def __repr__(self):
+        return (
+            f"RNNLM(vocab_size={len(self.vocab)}, num_hiddens={self.num_hiddens}, "
+            f"framework={self.d2l.name!r})"
+        )
+
+    def begin_state(self, batch_size):
+        """The zero state, shape (batch_size, num_hiddens)."""
+        return self.d2l.zeros((batch_size, self.num_hiddens))
+
+    def loss(self, X, Y, H=None):
+        """Mean cross-entropy of index arrays X, Y of shape (batch_size, num_steps)."""
+        d2l = self.d2l
+        X, Y = np.asarray(X), np.asarray(Y)
+        H = self.begin_state(X.shape[0]) if H is None else H
+        loss, _ = loss_and_state(d2l, self.params, d2l.tensor(X.T), d2l.tensor(Y.T), H)
+        return float(d2l.numpy(loss))
+
+    def perplexity(self, batches, partition="random"):
+        """``exp`` of the mean cross-entropy over all tokens of ``batches``.
+
+        With ``partition='sequential'`` the state is carried from batch to batch.
+        """
+        d2l = self.d2l
+        total, count, H = 0.0, 0, None
+        for X, Y in batches:
+            if H is None or partition != "sequential" or d2l.shape(H)[0] != X.shape[0]:
+                H = self.begin_state(X.shape[0])
+            loss, H = self._eval(self.params, d2l.tensor(X.T), d2l.tensor(Y.T), H)
+            total += float(d2l.numpy(loss)) * X.size
+            count += X.size
+        if count == 0:
+            raise RNNGuideError("perplexity needs at least one batch, received none")
+        return math.exp(total / count)
+
+    # -------------------------------------------------------------- generation
+    def predict(self, prefix, num_chars, temperature=None, seed=None):
+        """Continue ``prefix`` by ``num_chars`` characters.
+
+        The model first reads the prefix (warm-up), then writes one character
+        at a time, feeding each back in. With ``temperature=None`` it takes the
+        most likely character (greedy, as the book); with a positive
+        temperature it samples from ``softmax(O / temperature)`` using a NumPy
+        generator seeded with ``seed`` (repeatable).
+
+        The prefix goes through the training text's preprocessing (for the book:
+        lower-case, non-letters to spaces). Characters still not in the
+        vocabulary are read as ``<unk>``, with a warning that names them.
+
+        Returns:
+            The prefix as the model read it, followed by the new characters.
+        """
+        if not isinstance(prefix, str) or not prefix:
+            raise RNNGuideError(f"prefix must be a non-empty string, received {prefix!r}")
+        if isinstance(num_chars, bool) or not isinstance(num_chars, (int, np.integer)) or num_chars < 0:
+            raise RNNGuideError(f"num_chars must be a non-negative integer, received {num_chars!r}")
+        if temperature is not None and not (isinstance(temperature, (int, float)) and temperature > 0):
+            raise RNNGuideError(f"temperature must be a positive number or None, received {temperature!r}")
+        from .data import preprocess
+
+        text = preprocess(prefix) if self.preprocessed else prefix
+        if not text:
+            raise RNNGuideError(f"prefix {prefix!r} is empty after preprocessing")
+        unknown = self.vocab.unknown_chars(text)
+        if unknown:
+            warnings.warn(
+                f"prefix characters {unknown} are not in the vocabulary; read as '<unk>'", stacklevel=2
+            )
+        d2l, rng = self.d2l, np.random.default_rng(seed)
+        forward = _forward_step(d2l)
+        O, H = forward(
+            self.params, d2l.tensor(np.array(self.vocab.encode(text))[:, None]), self.begin_state(1)
+        )
+        new = []
+        for _ in range(num_chars):
+            logits = d2l.numpy(O)[-1].astype(np.float64)
+            if temperature is None:
+                nxt = int(np.argmax(logits))
+            else:
+                z = logits / temperature
+                p = np.exp(z - z.max())
+                nxt = int(rng.choice(len(p), p=p / p.sum()))
+            new.append(nxt)
+            O, H = forward(self.params, d2l.tensor(np.array([[nxt]])), H)
+        return text + self.vocab.decode(new)
+
+    # ------------------------------------------------------------- checkpoints
+    def save(self, path, **hyperparameters):
+        """Save parameters, vocabulary and hyperparameters to a portable ``.npz`` file."""
+        from .checkpoint import save_checkpoint
+
+        arrays = {name: self.d2l.numpy(p) for name, p in zip(RNNParams._fields, self.params)}
+        meta = {
+            "num_hiddens": self.num_hiddens,
+            "preprocessed": self.preprocessed,
+            "framework": self.d2l.name,
+            **hyperparameters,
+        }
+        return save_checkpoint(path, arrays, self.vocab.idx_to_token, meta)
+
+    @classmethod
+    def load(cls, path, framework="pytorch"):
+        """Load a checkpoint saved by any framework into ``framework``."""
+        from .checkpoint import load_checkpoint
+        from .data import Vocab
+
+        ckpt = load_checkpoint(path)
+        params = RNNParams(*(ckpt["params"][name] for name in RNNParams._fields))
+        model = cls(
+            Vocab.from_tokens_list(ckpt["vocab"]),
+            framework=framework,
+            params=params,
+            preprocessed=bool(ckpt["meta"].get("preprocessed", True)),
+        )
+        model.meta = ckpt["meta"]
+        return model
+
+
+def _forward_step(d2l):
+    return lambda params, X, H: lm_forward(d2l, params, X, H)
+
+
+def _eval_step(d2l):
+    return d2l.jit(lambda params, X, Y, H: loss_and_state(d2l, params, X, Y, H))
+
+
+# ------------------------------------------------------------------ training
+def train(
+    model, data, epochs=100, lr=1.0, clip=1.0, partition="random", seed=0, progress=True, validate=True
+):
+    """Train ``model`` on ``data`` (a :class:`~rnn_guide.data.TimeMachine`).
+
+    Args:
+        epochs: passes over the training windows (the book: 100).
+        lr: SGD learning rate (the book: 1).
+        clip: gradient-clipping threshold on the global norm (the book: 1); None disables it.
+        partition: ``'random'`` (shuffled windows, a fresh zero state for each
+            batch) or ``'sequential'`` (the state is carried across batches and
+            detached: truncated BPTT).
+        seed: seed of the shuffling.
+        progress: show a progress bar (tqdm: a widget in Jupyter, a line in a terminal).
+        validate: compute validation perplexity after every epoch.
+
+    Returns:
+        History with per-epoch train and validation perplexity and seconds.
+
+    Raises:
+        TrainingDivergedError: the loss became NaN or infinite. The model keeps the
+            last finite parameters and the error carries the history so far.
+    """
+    _check_training_args(epochs, lr, clip, partition)
+    d2l = model.d2l
+    step = make_train_step(d2l, float(lr), None if clip is None else float(clip))
+    rng = np.random.default_rng(seed)
+    history = History()
+    bar = _progress_bar(epochs, progress, d2l.name)
+    for epoch in range(1, epochs + 1):
+        start = time.perf_counter()
+        total, count, H = 0.0, 0, None
+        for X, Y in data.train_batches(rng, partition):
+            if H is None or partition == "random" or d2l.shape(H)[0] != X.shape[0]:
+                H = model.begin_state(X.shape[0])
+            params, loss, H = step(model.params, d2l.tensor(X.T), d2l.tensor(Y.T), H)
+            value = float(d2l.numpy(loss))
+            if not math.isfinite(value):
+                bar.close()
+                raise TrainingDivergedError(
+                    f"the training loss became {value} in epoch {epoch} (lr={lr}, clip={clip}); "
+                    "training stopped and the model keeps its last finite parameters. "
+                    "Use gradient clipping (clip=1) or a smaller learning rate.",
+                    history,
+                )
+            model.params = params
+            total += value * X.size
+            count += X.size
+        history.seconds.append(time.perf_counter() - start)
+        history.tokens += count
+        history.train_perplexity.append(math.exp(total / count))
+        if validate:
+            history.val_perplexity.append(model.perplexity(data.val_batches(partition), partition))
+        bar.update(1)
+        bar.set_postfix(
+            train_ppl=f"{history.train_perplexity[-1]:.2f}",
+            val_ppl=f"{history.val_perplexity[-1]:.2f}" if validate else "-",
+        )
+    bar.close()
+    return history
+
+
+def _check_training_args(epochs, lr, clip, partition):
+    if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 1:
+        raise RNNGuideError(f"epochs must be a positive integer, received {epochs!r}")
+    if not (isinstance(lr, (int, float)) and lr > 0 and math.isfinite(lr)):
+        raise RNNGuideError(f"lr must be a positive number, received {lr!r}")
+    if clip is not None and not (isinstance(clip, (int, float)) and clip > 0):
+        raise RNNGuideError(f"clip must be a positive number or None, received {clip!r}")
+    if partition not in ("random", "sequential"):
+        raise RNNGuideError(f"partition must be 'random' or 'sequential', received {partition!r}")
+
+
+class _NoBar:
+    def update(self, n=1):
+        pass
+
+    def set_postfix(self, **kwargs):
+        pass
+
+    def close(self):
+        pass
+
+
+def _progress_bar(epochs, progress, name):
+    if not progress:
+        return _NoBar()
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:
+        warnings.warn('no progress bar: tqdm is not installed (pip install "rnn-guide[plots]")', stacklevel=3)
+        return _NoBar()
+    return tqdm(total=epochs, desc=f"training ({name})", unit="epoch")
