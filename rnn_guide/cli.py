@@ -1,6 +1,14 @@
-"""Command line: ``python -m rnn_guide check`` (more subcommands join as they land)."""
+"""Command line: ``python -m rnn_guide check | train | generate`` (also installed as ``rnn-guide``).
+
+    rnn-guide train --framework jax --epochs 100 --save model.npz
+    rnn-guide generate --checkpoint model.npz --prefix "time traveller" --num-chars 50
+
+Defaults are the book's settings. With ``--json`` the last line printed is one JSON object.
+"""
 
 import argparse
+import json
+import math
 import sys
 
 import numpy as np
@@ -40,6 +48,84 @@ def cmd_check(args):
     return 0
 
 
+def _positive(kind):
+    def parse(text):
+        try:
+            value = kind(text)
+        except ValueError:
+            what = "an integer" if kind is int else "a number"
+            raise argparse.ArgumentTypeError(f"expected {what}, received {text!r}") from None
+        if not (value > 0 and math.isfinite(value)):
+            raise argparse.ArgumentTypeError(f"expected a number > 0, received {text!r}")
+        return value
+
+    parse.__name__ = f"positive {kind.__name__}"
+    return parse
+
+
+def _non_negative_int(text):
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer, received {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected an integer >= 0, received {text!r}")
+    return value
+
+
+def cmd_train(args):
+    """Train the character model and report perplexity (and save it with --save)."""
+    from .data import TimeMachine
+    from .language_model import RNNLM, train
+
+    d2l = use(args.framework)
+    data = TimeMachine(batch_size=args.batch_size, num_steps=args.num_steps, path=args.text)
+    model = RNNLM(data.vocab, args.hidden, d2l, seed=args.seed)
+    history = train(
+        model,
+        data,
+        epochs=args.epochs,
+        lr=args.lr,
+        clip=args.clip,
+        partition=args.partition,
+        seed=args.seed,
+        progress=not args.no_progress,
+    )
+    sample = model.predict("time traveller", 50)
+    result = {
+        "framework": d2l.name,
+        "epochs": history.epochs,
+        "train_perplexity": round(history.train_perplexity[-1], 4),
+        "val_perplexity": round(history.val_perplexity[-1], 4),
+        "seconds": round(history.total_seconds, 3),
+        "tokens_per_second": round(history.tokens_per_second),
+        "sample": sample,
+    }
+    if args.save:
+        hyper = {
+            k: getattr(args, k)
+            for k in ("epochs", "batch_size", "num_steps", "lr", "clip", "seed", "partition")
+        }
+        result["checkpoint"] = str(model.save(args.save, **hyper))
+    if args.json:
+        print(json.dumps(result))
+    else:
+        for key, value in result.items():
+            print(f"{key:>18}: {value}")
+    return 0
+
+
+def cmd_generate(args):
+    """Generate text from a checkpoint, in any framework."""
+    from .language_model import RNNLM
+
+    d2l = use(args.framework)
+    model = RNNLM.load(args.checkpoint, d2l)
+    text = model.predict(args.prefix, args.num_chars, temperature=args.temperature, seed=args.seed)
+    print(json.dumps({"framework": d2l.name, "text": text}) if args.json else text)
+    return 0
+
+
 def build_parser():
     parser = argparse.ArgumentParser(prog="rnn-guide", description=__doc__)
     parser.add_argument("--version", action="version", version=f"rnn_guide {__version__}")
@@ -48,6 +134,43 @@ def build_parser():
     _framework_arg(check)
     check.add_argument("--all", action="store_true", help="also list every framework that imports")
     check.set_defaults(func=cmd_check)
+
+    tr = sub.add_parser("train", help="train the character model on The Time Machine (book settings)")
+    _framework_arg(tr)
+    tr.add_argument("--epochs", type=_positive(int), default=100)
+    tr.add_argument("--batch-size", type=_positive(int), default=1024)
+    tr.add_argument("--num-steps", type=_positive(int), default=32)
+    tr.add_argument("--hidden", type=_positive(int), default=32, help="number of hidden units")
+    tr.add_argument("--lr", type=_positive(float), default=1.0, help="SGD learning rate")
+    tr.add_argument("--clip", type=_positive(float), default=1.0, help="gradient-clipping threshold")
+    tr.add_argument("--no-clip", dest="clip", action="store_const", const=None, help="train without clipping")
+    tr.add_argument("--seed", type=_non_negative_int, default=0)
+    tr.add_argument(
+        "--partition",
+        choices=("random", "sequential"),
+        default="random",
+        help="random windows, or sequential batches with truncated BPTT",
+    )
+    tr.add_argument("--text", default=None, help="train on this text file instead of The Time Machine")
+    tr.add_argument("--save", default=None, metavar="PATH", help="save a checkpoint (.npz)")
+    tr.add_argument("--json", action="store_true", help="print one JSON object as the last line")
+    tr.add_argument("--no-progress", action="store_true", help="no progress bar")
+    tr.set_defaults(func=cmd_train)
+
+    gen = sub.add_parser("generate", help="continue a prefix with a trained checkpoint")
+    _framework_arg(gen)
+    gen.add_argument("--checkpoint", required=True, help="a .npz file written by train --save")
+    gen.add_argument("--prefix", default="time traveller")
+    gen.add_argument("--num-chars", type=_non_negative_int, default=50)
+    gen.add_argument(
+        "--temperature",
+        type=_positive(float),
+        default=None,
+        help="sample with this temperature (default: greedy)",
+    )
+    gen.add_argument("--seed", type=_non_negative_int, default=0, help="seed of the sampling")
+    gen.add_argument("--json", action="store_true", help="print one JSON object")
+    gen.set_defaults(func=cmd_generate)
     return parser
 
 

@@ -48,8 +48,10 @@ def lm_forward(d2l, params, X, H):
 def cross_entropy(d2l, O, Y):
     """Mean softmax cross-entropy of scores O (n, V) for targets Y (num_steps, batch_size)."""
     n, V = d2l.shape(O)
-    targets = d2l.one_hot(d2l.reshape(Y, (n,)), V)  # (n, V)
-    return -d2l.reduce_sum(targets * d2l.log_softmax(O)) / n
+    log_p = d2l.reshape(d2l.log_softmax(O), (n * V,))
+    # log-probability of each target: entry (i, Y_i) of the (n, V) matrix, at flat index i * V + Y_i
+    picked = d2l.take_rows(log_p, d2l.tensor(np.arange(n) * V) + d2l.reshape(Y, (n,)))
+    return -d2l.reduce_sum(picked) / n
 
 
 def loss_and_state(d2l, params, X, Y, H):
