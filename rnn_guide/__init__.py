@@ -19,6 +19,7 @@ from .recurrence import (
     rnn_forward,
     rnn_step,
 )
+from .show import show
 
 __version__ = "0.1.0"
 
@@ -38,5 +39,6 @@ __all__ = [
     "output_layer",
     "rnn_forward",
     "rnn_step",
+    "show",
     "use",
 ]

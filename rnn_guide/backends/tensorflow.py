@@ -1,7 +1,12 @@
 """TensorFlow adapter (eager by default; :meth:`jit` wraps ``tf.function``)."""
 
+import os
+
 import numpy as np
-import tensorflow as tf
+
+# TensorFlow logs C++ info lines on stderr at import; keep notebooks quiet unless the user chose a level.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+import tensorflow as tf  # noqa: E402
 
 from .base import Backend, rebuild
 

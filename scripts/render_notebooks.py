@@ -1,0 +1,50 @@
+"""Re-execute the notebooks on the default framework and store their outputs.
+
+    python scripts/render_notebooks.py                 # every notebook in notebooks/
+    python scripts/render_notebooks.py notebooks/05_*.ipynb
+
+This is the project's render command (also ``tox -e render``). It removes
+``RNN_GUIDE_FRAMEWORK`` so the stored outputs come from the framework the
+notebooks name ('pytorch'); nbval then checks those outputs under every
+framework. It also prints how long each notebook took.
+"""
+
+import os
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+ROOT = Path(__file__).resolve().parents[1]
+TIMEOUT = 600
+
+
+def render(path):
+    nb = nbformat.read(path, as_version=4)
+    start = time.perf_counter()
+    NotebookClient(
+        nb, timeout=TIMEOUT, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
+    ).execute()
+    for cell in nb.cells:  # keep diffs small: no per-run timing metadata
+        cell.metadata.pop("execution", None)
+    nbformat.write(nb, path)
+    return time.perf_counter() - start
+
+
+def main(argv):
+    os.environ.pop("RNN_GUIDE_FRAMEWORK", None)
+    os.environ.setdefault("RNN_GUIDE_DATA_DIR", str(ROOT.parent / "shared" / "data"))
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    paths = [Path(p) for p in argv] or sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    total = 0.0
+    for path in paths:
+        seconds = render(path)
+        total += seconds
+        print(f"{seconds:6.1f} s  {path.relative_to(ROOT) if path.is_absolute() else path}")
+    print(f"{total:6.1f} s  in all")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
