@@ -8,7 +8,10 @@ Importing this package imports no deep-learning framework; ``use`` does.
 
 from .backends import available_frameworks, backend_of, get_backend, use
 from .config import FRAMEWORKS
+from .data import TimeMachine, Vocab
 from .errors import FrameworkNotInstalledError, RNNGuideError, ShapeError
+from .language_model import RNNLM, History, TrainingDivergedError, train
+from .ngram import NgramModel
 from .recurrence import (
     ConcatCheck,
     RNNParams,
@@ -27,9 +30,15 @@ __all__ = [
     "FRAMEWORKS",
     "ConcatCheck",
     "FrameworkNotInstalledError",
+    "History",
+    "NgramModel",
     "RNNGuideError",
+    "RNNLM",
     "RNNParams",
     "ShapeError",
+    "TimeMachine",
+    "TrainingDivergedError",
+    "Vocab",
     "available_frameworks",
     "backend_of",
     "concat_check",
@@ -40,5 +49,6 @@ __all__ = [
     "rnn_forward",
     "rnn_step",
     "show",
+    "train",
     "use",
 ]

@@ -42,7 +42,7 @@ def main(argv):
     for path in paths:
         seconds = render(path)
         total += seconds
-        print(f"{seconds:6.1f} s  {path.relative_to(ROOT) if path.is_absolute() else path}")
+        print(f"{seconds:6.1f} s  {path}")
     print(f"{total:6.1f} s  in all")
 
 
