@@ -200,6 +200,47 @@ class RNNLM:
             raise RNNGuideError("perplexity needs at least one batch, received none")
         return math.exp(total / count)
 
+    def score(self, text, start=1, positions=None):
+        """Read ``text`` from the zero state and score each next-character prediction.
+
+        Position ``t`` is predicted from all of ``text[:t]``: the state carries
+        everything read so far. ``text`` is used as given (already preprocessed,
+        like ``data.text``).
+
+        Args:
+            start: score positions ``start, start + 1, ...`` (at least 1).
+            positions: score only these positions instead (each at least 1).
+
+        Returns:
+            ``{'perplexity': float, 'accuracy': float}`` over the scored positions.
+        """
+        ids = np.asarray(self.vocab.encode(text))
+        positions = np.arange(start, len(ids)) if positions is None else np.asarray(positions, dtype=int)
+        if len(ids) < 2 or positions.size == 0 or positions.min() < 1 or positions.max() >= len(ids):
+            raise RNNGuideError(
+                f"positions to score must lie in [1, {len(ids) - 1}] for a text of {len(ids)} characters, "
+                f"received start={start!r}, positions={None if positions.size == 0 else positions.tolist()}"
+            )
+        d2l = self.d2l
+        O, _ = lm_forward(d2l, self.params, d2l.tensor(ids[:-1, None]), self.begin_state(1))
+        logits = d2l.numpy(O).astype(np.float64)[positions - 1]  # row t - 1 predicts character t
+        targets = ids[positions]
+        shifted = logits - logits.max(axis=1, keepdims=True)
+        log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+        nll = -log_p[np.arange(len(targets)), targets].mean()
+        return {"perplexity": math.exp(nll), "accuracy": float((logits.argmax(axis=1) == targets).mean())}
+
+    def next_char_probabilities(self, prefix):
+        """P(next character | prefix) as a NumPy array over the vocabulary (prefix used as given)."""
+        if not isinstance(prefix, str) or not prefix:
+            raise RNNGuideError(f"prefix must be a non-empty string, received {prefix!r}")
+        d2l = self.d2l
+        ids = np.asarray(self.vocab.encode(prefix))
+        O, _ = lm_forward(d2l, self.params, d2l.tensor(ids[:, None]), self.begin_state(1))
+        z = d2l.numpy(O)[-1].astype(np.float64)
+        p = np.exp(z - z.max())
+        return p / p.sum()
+
     # -------------------------------------------------------------- generation
     def predict(self, prefix, num_chars, temperature=None, seed=None):
         """Continue ``prefix`` by ``num_chars`` characters.

@@ -178,3 +178,19 @@ def test_training_argument_errors(backend, small):
 def test_params_are_rebuilt_with_their_names(backend):
     p = rnn_guide.init_params(3, 4, 3, backend)
     assert rebuild(p, list(p))._fields == RNNParams._fields
+
+
+def test_score_reads_the_whole_history(backend, small):
+    model = RNNLM(small.vocab, 16, backend, seed=0, sigma=0.3)
+    text = small.text[:200]
+    full = model.score(text)
+    assert 1 < full["perplexity"] < 100 and 0 <= full["accuracy"] <= 1
+    # scoring a subset of positions equals scoring them one prefix at a time
+    positions = [5, 50, 120]
+    subset = model.score(text, positions=positions)
+    hits = [model.next_char_probabilities(text[:t]).argmax() == small.vocab[text[t]] for t in positions]
+    assert subset["accuracy"] == pytest.approx(np.mean(hits))
+    log_p = [np.log(model.next_char_probabilities(text[:t])[small.vocab[text[t]]]) for t in positions]
+    assert subset["perplexity"] == pytest.approx(math.exp(-np.mean(log_p)), rel=1e-4)
+    with pytest.raises(rnn_guide.RNNGuideError, match=r"positions to score must lie in \[1, 199\]"):
+        model.score(text, positions=[0])

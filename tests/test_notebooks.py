@@ -1,0 +1,67 @@
+"""Structure of the notebooks: one setup cell, no framework branches, outputs stored, README in step.
+
+nbval (run by every framework env in tox) checks the stored outputs themselves.
+"""
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+SETUP = "import rnn_guide\n\nframework = 'pytorch'  # 'tensorflow', 'jax', 'mxnet'\nd2l = rnn_guide.use(framework)"
+BRANCHES = re.compile(
+    r"framework\s*[!=]=|d2l\.name\s*[!=]=|^\s*(import|from)\s+(torch|tensorflow|jax|mxnet)\b", re.MULTILINE
+)
+
+
+def code_cells(path):
+    cells = json.loads(path.read_text())["cells"]
+    return [c for c in cells if c["cell_type"] == "code"]
+
+
+def source(cell):
+    return "".join(cell["source"])
+
+
+def test_notebooks_are_numbered_in_reading_order():
+    numbers = [int(p.name[:2]) for p in NOTEBOOKS]
+    assert numbers == list(range(1, len(numbers) + 1)), [p.name for p in NOTEBOOKS]
+    assert len(numbers) >= 1
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_first_code_cell_is_the_setup_cell(path):
+    first = code_cells(path)[0]
+    assert source(first) == SETUP
+    assert "nbval-ignore-output" in first["metadata"].get("tags", [])
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_no_framework_branches(path):
+    for cell in code_cells(path)[1:]:
+        match = BRANCHES.search(source(cell))
+        assert match is None, f"{path.name}: framework-specific code {match.group(0)!r} in:\n{source(cell)}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_outputs_are_stored_from_one_top_to_bottom_run(path):
+    counts = [c["execution_count"] for c in code_cells(path)]
+    assert counts == list(range(1, len(counts) + 1)), f"{path.name}: re-render it (scripts/render_notebooks.py)"
+    for cell in code_cells(path):
+        for out in cell["outputs"]:
+            assert out["output_type"] != "error", f"{path.name}: stored output is an error"
+
+
+def test_readme_links_every_notebook_and_lists_ignored_cells():
+    readme = (ROOT / "README.md").read_text()
+    positions = [readme.find(f"notebooks/{p.name}") for p in NOTEBOOKS]
+    assert all(pos >= 0 for pos in positions), "every notebook is linked from the README"
+    assert positions == sorted(positions), "the README links the notebooks in reading order"
+    for path in NOTEBOOKS:
+        ignored = sum("NBVAL_IGNORE_OUTPUT" in source(c) for c in code_cells(path))
+        if ignored:
+            assert re.search(rf"{path.name[:2]}\b.*NBVAL_IGNORE_OUTPUT|NBVAL_IGNORE_OUTPUT.*{path.name}", readme,
+                             re.DOTALL), f"README lists the ignored cells of {path.name}"
