@@ -3,12 +3,18 @@
 import numpy as np
 
 
+def _integer_epochs(ax):
+    from matplotlib.ticker import MaxNLocator
+
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+
+
 def _axes(ax, ncols=1, figsize=(5, 3.2)):
     import matplotlib.pyplot as plt
 
     if ax is not None:
         return ax
-    _, ax = plt.subplots(1, ncols, figsize=figsize)
+    _, ax = plt.subplots(1, ncols, figsize=figsize, layout="constrained")
     return ax
 
 
@@ -54,6 +60,7 @@ def plot_clipping(runs, ax=None):
     ax.axhline(runs[0].vocab_size, color="gray", ls="--", lw=0.8, label="uniform guess")
     ax.set_xlabel("epoch")
     ax.set_ylabel("validation perplexity")
+    _integer_epochs(ax)
     ax.grid(True, which="major", alpha=0.3)
     ax.legend(fontsize="small")
     return ax.figure
@@ -63,21 +70,24 @@ def plot_truncation(results, axes=None):
     """Truncated against full BPTT: validation perplexity per epoch, and seconds per epoch.
 
     Args:
-        results: dict mode -> History, from :func:`~rnn_guide.gradients.truncation_experiment`.
+        results: dict mode -> TruncationRun, from :func:`~rnn_guide.gradients.truncation_experiment`.
         axes: two matplotlib Axes (a new figure when None).
 
     Returns:
         The matplotlib Figure.
     """
     left, right = _axes(axes, ncols=2, figsize=(9, 3.2))
-    for mode, history in results.items():
-        left.plot(range(1, history.epochs + 1), history.val_perplexity, marker="o", ms=3, label=mode)
+    for style, (mode, run) in zip(("-", "--", ":"), results.items()):
+        history = run.history
+        left.plot(range(1, history.epochs + 1), history.val_perplexity, style, marker="o", ms=3, label=mode)
     left.set_xlabel("epoch")
+    _integer_epochs(left)
     left.set_ylabel("validation perplexity")
     left.grid(True, alpha=0.3)
     left.legend(fontsize="small")
     modes = list(results)
-    right.bar(modes, [float(np.median(results[m].seconds)) for m in modes], color=["C0", "C1"][: len(modes)])
+    seconds = [float(np.median(results[m].history.seconds)) for m in modes]
+    right.bar(modes, seconds, color=["C0", "C1"][: len(modes)])
     right.set_ylabel("seconds per epoch (median)")
     right.grid(True, axis="y", alpha=0.3)
     return left.figure

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .backends import get_backend
+from .backends import backend_of, get_backend
 from .backends.base import rebuild
 from .errors import RNNGuideError
 from .language_model import RNNLM, History, TrainingDivergedError, loss_and_state, train, value_and_grad_fn
@@ -182,31 +182,57 @@ def relative_error(a, b):
     return float(np.linalg.norm(a - b) / scale) if scale else float(np.linalg.norm(a))
 
 
+def _as_numpy(arrays, dtype=None):
+    """Tensors of any backend (or NumPy arrays) as NumPy arrays."""
+    out = []
+    for a in arrays:
+        a = a if isinstance(a, np.ndarray) else backend_of(a).numpy(a)
+        out.append(np.asarray(a) if dtype is None else np.asarray(a, dtype))
+    return out
+
+
+def bptt_vs_finite_differences(params, X, Y, H0, eps=1e-6):
+    """Hand-written BPTT against central differences (:func:`numerical_gradients`), both in float64.
+
+    Args:
+        params: RNNParams (tensors of any backend, or NumPy arrays).
+        X, Y: int arrays (num_steps, batch_size); H0: (batch_size, num_hiddens).
+
+    Returns:
+        dict name -> relative error for the five parameters and ``'H0'``.
+    """
+    *params, H0 = _as_numpy((*params, H0), np.float64)
+    X, Y = _as_numpy((X, Y))
+    _, _, grads, dH = bptt(RNNParams(*params), X, Y, H0)
+    numeric = numerical_gradients(lambda *a: bptt(RNNParams(*a[:5]), X, Y, a[5])[0], [*params, H0], eps)
+    return {
+        name: relative_error(a, b) for name, a, b in zip((*RNNParams._fields, "H0"), (*grads, dH[0]), numeric)
+    }
+
+
 def autograd_vs_bptt(d2l, params, X, Y, H0):
     """Compare the framework's autograd with the hand-written BPTT on the same numbers.
 
     Args:
-        params: RNNParams of NumPy arrays; their dtype (float32 or float64) is used on both sides.
+        d2l: the backend whose autograd is checked.
+        params: RNNParams (tensors of any backend, or NumPy arrays); their dtype
+            (float32 or float64) is used on both sides.
         X, Y: int arrays (num_steps, batch_size); H0: (batch_size, num_hiddens).
 
     Returns:
         dict name -> relative error (:func:`relative_error`) for ``'loss'``, the five
         parameters and ``'H0'`` (the gradient reaching the initial state). NumPy has
         no autograd: there the hand-written gradients are compared with central
-        differences instead (:func:`numerical_gradients`, in float64).
+        differences instead (:func:`bptt_vs_finite_differences`).
     """
     d2l = get_backend(d2l)
-    params = RNNParams(*(np.asarray(p) for p in params))
+    params = RNNParams(*_as_numpy(params))
     dtype = params.W_hh.dtype
-    H0 = np.asarray(H0, dtype)
-    loss, _, grads, dH = bptt(params, X, Y, H0)
+    (H0,) = _as_numpy([H0], dtype)
+    X, Y = _as_numpy((X, Y))
     if d2l.name == "numpy":
-        arrays = [a.astype(np.float64) for a in (*params, H0)]
-        numeric = numerical_gradients(lambda *a: bptt(RNNParams(*a[:5]), X, Y, a[5])[0], arrays)
-        errors = {"loss": relative_error(bptt(RNNParams(*arrays[:5]), X, Y, arrays[5])[0], loss)}
-        for name, a, b in zip((*RNNParams._fields, "H0"), (*grads, dH[0]), numeric):
-            errors[name] = relative_error(a, b)
-        return errors
+        return {"loss": 0.0, **bptt_vs_finite_differences(params, X, Y, H0)}
+    loss, _, grads, dH = bptt(params, X, Y, H0)
 
     def objective(leaves, X, Y):  # H0 is a leaf too, so its gradient comes out
         return loss_and_state(d2l, RNNParams(*leaves[:5]), X, Y, leaves[5])
@@ -342,6 +368,7 @@ def clipping_experiment(d2l, data, lr=10.0, clip=0.1, epochs=8, num_hiddens=32, 
         ``[without, with]``: two :class:`ClippingRun`.
     """
     d2l = get_backend(d2l)
+    _check_data("clipping_experiment", data)
     _check_positive("clipping_experiment", "lr", lr, "a learning rate such as 10")
     _check_positive("clipping_experiment", "clip", clip, "a threshold such as 0.1")
     _check_count("clipping_experiment", "epochs", epochs)
@@ -358,6 +385,16 @@ def clipping_experiment(d2l, data, lr=10.0, clip=0.1, epochs=8, num_hiddens=32, 
 
 
 # ------------------------------------------------ truncated versus full BPTT
+@dataclass
+class TruncationRun:
+    """One training run of :func:`truncation_experiment`."""
+
+    mode: str  # 'truncated' or 'full'
+    history: History  # per-epoch perplexities and seconds (training only)
+    backprop_steps: list  # per epoch: time steps that gradients were sent back through
+    batches: list  # per epoch: number of minibatches
+
+
 def truncation_experiment(d2l, data, epochs=4, lr=1.0, clip=1.0, num_hiddens=32, seed=0):
     """Train on sequential minibatches with truncated and with full BPTT; same model, same batches.
 
@@ -367,56 +404,68 @@ def truncation_experiment(d2l, data, epochs=4, lr=1.0, clip=1.0, num_hiddens=32,
     costs ``k`` times as much. Both run uncompiled (eager), so the times compare the
     work done, not a compiler.
 
+    Args:
+        data: a :class:`~rnn_guide.data.TimeMachine`; its sequential minibatches are used.
+
     Returns:
-        ``{'truncated': History, 'full': History}`` with per-epoch train and
-        validation perplexity and seconds (training only).
+        ``{'truncated': TruncationRun, 'full': TruncationRun}``.
     """
     d2l = get_backend(d2l)
+    _check_data("truncation_experiment", data)
     _check_count("truncation_experiment", "epochs", epochs)
     _check_positive("truncation_experiment", "lr", lr, "a learning rate such as 1")
     if clip is not None:
         _check_positive("truncation_experiment", "clip", clip, "a threshold such as 1, or None")
-    step_fns = {"truncated": value_and_grad_fn(d2l), "full": full_bptt_fn(d2l)}
-    results = {}
-    for mode, grad_fn in step_fns.items():
-        model, rng, history = (
-            RNNLM(data.vocab, num_hiddens, d2l, seed=seed),
-            np.random.default_rng(seed),
-            History(),
-        )
-        for epoch in range(1, epochs + 1):
-            start, total, count, H, past = time.perf_counter(), 0.0, 0, None, []
-            for X, Y in data.train_batches(rng, "sequential"):
-                H0 = model.begin_state(X.shape[0])
-                Xt, Yt = d2l.tensor(X.T), d2l.tensor(Y.T)
-                if mode == "truncated":
-                    loss, H, grads = grad_fn(model.params, Xt, Yt, d2l.stop_gradient(H0 if H is None else H))
-                else:
-                    X_past = d2l.tensor(np.concatenate(past, axis=1).T) if past else None
-                    loss, _, grads = grad_fn(model.params, X_past, Xt, Yt, H0)
-                    past.append(X)
-                value = float(d2l.numpy(loss))
-                if not math.isfinite(value):
-                    raise TrainingDivergedError(
-                        f"{mode} BPTT: the training loss became {value} in epoch {epoch} (lr={lr}, "
-                        f"clip={clip}). Use gradient clipping or a smaller learning rate.",
-                        history,
-                    )
-                if clip is not None:
-                    grads, _ = d2l.clip_by_global_norm(list(grads), clip)
-                model.params = rebuild(model.params, [p - lr * g for p, g in zip(model.params, grads)])
-                total, count = total + value * X.size, count + X.size
-            history.seconds.append(time.perf_counter() - start)
-            history.tokens += count
-            history.train_perplexity.append(math.exp(total / count))
-            history.val_perplexity.append(model.perplexity(data.val_batches("sequential"), "sequential"))
-        results[mode] = history
-    return results
+    return {
+        mode: _train_sequential(d2l, data, mode, epochs, lr, clip, num_hiddens, seed)
+        for mode in ("truncated", "full")
+    }
+
+
+def _train_sequential(d2l, data, mode, epochs, lr, clip, num_hiddens, seed):
+    grad_fn = value_and_grad_fn(d2l) if mode == "truncated" else full_bptt_fn(d2l)
+    model, rng = RNNLM(data.vocab, num_hiddens, d2l, seed=seed), np.random.default_rng(seed)
+    run = TruncationRun(mode, History(), [], [])
+    for epoch in range(1, epochs + 1):
+        start, total, count, H, past, k = time.perf_counter(), 0.0, 0, None, [], 0
+        for X, Y in data.train_batches(rng, "sequential"):
+            k += 1  # batch k of the epoch: full BPTT sends its gradient back through k * num_steps steps
+            H0 = model.begin_state(X.shape[0])
+            Xt, Yt = d2l.tensor(X.T), d2l.tensor(Y.T)
+            if mode == "truncated":  # the carried state enters as a constant
+                loss, H, grads = grad_fn(model.params, Xt, Yt, d2l.stop_gradient(H0 if H is None else H))
+            else:  # recomputed from the start of the epoch, the gradient goes all the way back
+                X_past = d2l.tensor(np.concatenate(past, axis=1).T) if past else None
+                loss, _, grads = grad_fn(model.params, X_past, Xt, Yt, H0)
+                past.append(X)
+            value = float(d2l.numpy(loss))
+            if not math.isfinite(value):
+                raise TrainingDivergedError(
+                    f"{mode} BPTT: the training loss became {value} in epoch {epoch} (lr={lr}, "
+                    f"clip={clip}). Use gradient clipping or a smaller learning rate.",
+                    run.history,
+                )
+            if clip is not None:
+                grads, _ = d2l.clip_by_global_norm(list(grads), clip)
+            model.params = rebuild(model.params, [p - lr * g for p, g in zip(model.params, grads)])
+            total, count = total + value * X.size, count + X.size
+        run.history.seconds.append(time.perf_counter() - start)
+        run.batches.append(k)
+        run.backprop_steps.append(data.num_steps * (k * (k + 1) // 2 if mode == "full" else k))
+        run.history.tokens += count
+        run.history.train_perplexity.append(math.exp(total / count))
+        run.history.val_perplexity.append(model.perplexity(data.val_batches("sequential"), "sequential"))
+    return run
 
 
 # ------------------------------------------------------------------ checks
 def _is_number(x):
     return isinstance(x, (int, float, np.integer, np.floating)) and not isinstance(x, bool)
+
+
+def _check_data(where, data):
+    if not hasattr(data, "train_batches") or not hasattr(data, "vocab"):
+        raise RNNGuideError(f"{where}: data must be a rnn_guide.TimeMachine, received {type(data).__name__}")
 
 
 def _check_count(where, name, value):

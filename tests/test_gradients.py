@@ -96,8 +96,17 @@ def test_autograd_matches_hand_bptt_in_float64(framework):
 
 def test_autograd_matches_hand_bptt_in_float32(backend):
     params, X, Y, H0 = problem(np.float32, seed=3)
-    errors = G.autograd_vs_bptt(backend, params, X, Y, H0)  # NumPy: against central differences
+    params = RNNParams(*tensors(backend, params, "float32"))  # the backend's own tensors are accepted
+    errors = G.autograd_vs_bptt(backend, params, X, Y, backend.tensor(H0))  # NumPy: central differences
     assert max(errors.values()) < 1e-5, errors
+
+
+def test_bptt_vs_finite_differences_reports_each_gradient():
+    params, X, Y, H0 = problem(seed=8)
+    errors = G.bptt_vs_finite_differences(params, X, Y, H0)
+    assert set(errors) == {*RNNParams._fields, "H0"} and max(errors.values()) < 1e-6
+    # a step far too large for central differences shows up as a large error: the check is not vacuous
+    assert max(G.bptt_vs_finite_differences(params, X, Y, H0, eps=0.5).values()) > 1e-3
 
 
 def test_the_training_gradients_are_the_reference_ones(backend):
@@ -254,11 +263,17 @@ def test_truncated_and_full_bptt_train_alike_on_every_backend(backend, ref):
     results = G.truncation_experiment(backend, data, epochs=2)
     expected = G.truncation_experiment(ref, data, epochs=2)
     assert set(results) == {"truncated", "full"}
-    for mode, history in results.items():
-        assert history.epochs == 2 and len(history.seconds) == 2
+    for mode, run in results.items():
+        history = run.history
+        assert run.mode == mode and history.epochs == 2 and len(history.seconds) == 2
         assert history.val_perplexity[-1] < history.val_perplexity[0] < len(data.vocab)
-        np.testing.assert_allclose(history.val_perplexity, expected[mode].val_perplexity, rtol=1e-4)
-    assert results["truncated"].train_perplexity != results["full"].train_perplexity
+        np.testing.assert_allclose(history.val_perplexity, expected[mode].history.val_perplexity, rtol=1e-4)
+    assert results["truncated"].history.train_perplexity != results["full"].history.train_perplexity
+    # the work: K batches of num_steps steps each; full BPTT sends batch k back through k batches
+    K = results["truncated"].batches[0]
+    assert K == len(list(data.train_batches(np.random.default_rng(0), "sequential")))
+    assert results["truncated"].backprop_steps[0] == 8 * K
+    assert results["full"].backprop_steps[0] == 8 * K * (K + 1) // 2
 
 
 # ------------------------------------------------------------------- bad input
