@@ -354,7 +354,7 @@ def train(
 
     Raises:
         TrainingDivergedError: the loss became NaN or infinite. The model keeps the
-            last finite parameters and the error carries the history so far.
+            parameters it had before that epoch and the error carries the history so far.
     """
     _check_training_args(epochs, lr, clip, partition)
     d2l = model.d2l
@@ -364,26 +364,27 @@ def train(
     bar = _progress_bar(epochs, progress, d2l.name)
     for epoch in range(1, epochs + 1):
         start = time.perf_counter()
-        total, count, H = 0.0, 0, None
+        before, total, count, H = model.params, None, 0, None
         for X, Y in data.train_batches(rng, partition):
             if H is None or partition == "random" or d2l.shape(H)[0] != X.shape[0]:
                 H = model.begin_state(X.shape[0])
-            params, loss, H = step(model.params, d2l.tensor(X.T), d2l.tensor(Y.T), H)
-            value = float(d2l.numpy(loss))
-            if not math.isfinite(value):
-                bar.close()
-                raise TrainingDivergedError(
-                    f"the training loss became {value} in epoch {epoch} (lr={lr}, clip={clip}); "
-                    "training stopped and the model keeps its last finite parameters. "
-                    "Use gradient clipping (clip=1) or a smaller learning rate.",
-                    history,
-                )
-            model.params = params
-            total += value * X.size
+            model.params, loss, H = step(model.params, d2l.tensor(X.T), d2l.tensor(Y.T), H)
+            # The sum stays on the device: one host round trip per epoch, not one per step.
+            total = loss * X.size if total is None else total + loss * X.size
             count += X.size
+        mean_loss = float(d2l.numpy(total)) / count
+        if not math.isfinite(mean_loss):
+            model.params = before
+            bar.close()
+            raise TrainingDivergedError(
+                f"the training loss became {mean_loss} in epoch {epoch} (lr={lr}, clip={clip}); training "
+                "stopped and the model keeps the parameters it had before that epoch. "
+                "Use gradient clipping (clip=1) or a smaller learning rate.",
+                history,
+            )
         history.seconds.append(time.perf_counter() - start)
         history.tokens += count
-        history.train_perplexity.append(math.exp(total / count))
+        history.train_perplexity.append(math.exp(mean_loss))
         if validate:
             history.val_perplexity.append(model.perplexity(data.val_batches(partition), partition))
         bar.update(1)
