@@ -282,8 +282,11 @@ def state_jacobians(d2l, W_hh, inputs):
             H.append(np.tanh(A[t] + H[t] @ W))
         J = np.empty((T + 1, h, h), W.dtype)
         J[T] = np.eye(h)
-        for t in range(T, 0, -1):
-            J[t - 1] = (J[t] * (1.0 - H[t] ** 2)) @ W.T  # dH_T/dH_{t-1} = dH_T/dH_t diag(1 - H_t^2) W_hh^T
+        with np.errstate(over="ignore", invalid="ignore"):  # an exploding product may overflow: inf
+            for t in range(T, 0, -1):
+                J[t - 1] = (
+                    J[t] * (1.0 - H[t] ** 2)
+                ) @ W.T  # dH_T/dH_{t-1} = dH_T/dH_t diag(1 - H_t^2) W_hh^T
         return J
     eye = d2l.tensor(np.eye(h, dtype=W.dtype), dtype=W.dtype)
 
@@ -314,7 +317,7 @@ def gradient_norms(d2l, num_steps, radius, num_hiddens=32, input_scale=0.0, seed
     Returns:
         NumPy array (num_steps + 1,): ``norms[k]`` is the spectral norm (largest
         singular value) of ``dH_T/dH_{T-k}``; ``norms[0] = 1``. Computed in float32,
-        so values below about 1e-38 underflow to 0.
+        so values below about 1e-38 underflow to 0 and values above about 1e38 are inf.
     """
     _check_count("gradient_norms", "num_steps", num_steps)
     _check_count("gradient_norms", "num_hiddens", num_hiddens)
@@ -324,7 +327,13 @@ def gradient_norms(d2l, num_steps, radius, num_hiddens=32, input_scale=0.0, seed
     W_hh = recurrent_weights(num_hiddens, radius, seed)
     inputs = np.random.default_rng(seed + 1).normal(0.0, input_scale, size=(num_steps, num_hiddens))
     J = state_jacobians(d2l, W_hh, inputs.astype(np.float32))
-    return np.array([np.linalg.norm(J[num_steps - k].astype(np.float64), 2) for k in range(num_steps + 1)])
+    return np.array([_spectral_norm(J[num_steps - k]) for k in range(num_steps + 1)])
+
+
+def _spectral_norm(J):
+    """Largest singular value; inf once float32 has overflowed (an exploding product can)."""
+    J = J.astype(np.float64)
+    return float(np.linalg.norm(J, 2)) if np.all(np.isfinite(J)) else math.inf
 
 
 # --------------------------------------------------------------- clipping

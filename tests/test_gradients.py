@@ -236,6 +236,11 @@ def test_gradients_vanish_below_radius_one_and_explode_above(backend):
     )
 
 
+def test_an_overflowing_product_reads_inf(backend):
+    norms = G.gradient_norms(backend, 100, 3.0, num_hiddens=8)  # 3^100 is far beyond float32
+    assert np.isfinite(norms[10]) and norms[10] > 1e3 and norms[100] == math.inf
+
+
 # ----------------------------------------------------------------- the experiments
 @pytest.fixture(scope="module")
 def tiny():
