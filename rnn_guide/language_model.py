@@ -198,7 +198,7 @@ class RNNLM:
             count += X.size
         if count == 0:
             raise RNNGuideError("perplexity needs at least one batch, received none")
-        return math.exp(total / count)
+        return _perplexity(total / count)
 
     def score(self, text, start=1, positions=None):
         """Read ``text`` from the zero state and score each next-character prediction.
@@ -228,7 +228,7 @@ class RNNLM:
         shifted = logits - logits.max(axis=1, keepdims=True)
         log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
         nll = -log_p[np.arange(len(targets)), targets].mean()
-        return {"perplexity": math.exp(nll), "accuracy": float((logits.argmax(axis=1) == targets).mean())}
+        return {"perplexity": _perplexity(nll), "accuracy": float((logits.argmax(axis=1) == targets).mean())}
 
     def next_char_probabilities(self, prefix):
         """P(next character | prefix) as a NumPy array over the vocabulary (prefix used as given)."""
@@ -373,7 +373,7 @@ def train(
             total = loss * X.size if total is None else total + loss * X.size
             count += X.size
         mean_loss = float(d2l.numpy(total)) / count
-        if not math.isfinite(mean_loss):
+        if not mean_loss < _MAX_LOSS:  # NaN, inf, or a loss whose perplexity overflows a float
             model.params = before
             bar.close()
             raise TrainingDivergedError(
@@ -384,7 +384,7 @@ def train(
             )
         history.seconds.append(time.perf_counter() - start)
         history.tokens += count
-        history.train_perplexity.append(math.exp(mean_loss))
+        history.train_perplexity.append(_perplexity(mean_loss))
         if validate:
             history.val_perplexity.append(model.perplexity(data.val_batches(partition), partition))
         bar.update(1)
@@ -394,6 +394,15 @@ def train(
         )
     bar.close()
     return history
+
+
+# exp(709) is close to the largest float: a mean cross-entropy above it means training has diverged.
+_MAX_LOSS = 709.0
+
+
+def _perplexity(mean_loss):
+    """``exp(mean_loss)``, or inf where that overflows (instead of raising OverflowError)."""
+    return math.exp(mean_loss) if mean_loss < _MAX_LOSS else math.inf
 
 
 def _check_training_args(epochs, lr, clip, partition):

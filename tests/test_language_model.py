@@ -194,3 +194,10 @@ def test_score_reads_the_whole_history(backend, small):
     assert subset["perplexity"] == pytest.approx(math.exp(-np.mean(log_p)), rel=1e-4)
     with pytest.raises(rnn_guide.RNNGuideError, match=r"positions to score must lie in \[1, 199\]"):
         model.score(text, positions=[0])
+
+
+def test_overflowing_loss_is_divergence_not_a_crash(small):
+    """A loss so large that exp() overflows stops training with the package's error."""
+    model = RNNLM(small.vocab, 16, "numpy", seed=0)
+    with pytest.raises(TrainingDivergedError, match="in epoch 1"):
+        train(model, small, epochs=2, lr=1e30, clip=None, progress=False)

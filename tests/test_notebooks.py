@@ -11,7 +11,11 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
-SETUP = "import rnn_guide\n\nframework = 'pytorch'  # 'tensorflow', 'jax', 'mxnet'\nd2l = rnn_guide.use(framework)"
+SETUP = (
+    "import rnn_guide\n\n"
+    "framework = 'pytorch'  # 'tensorflow', 'jax', 'mxnet'\n"
+    "d2l = rnn_guide.use(framework)"
+)
 BRANCHES = re.compile(
     r"framework\s*[!=]=|d2l\.name\s*[!=]=|^\s*(import|from)\s+(torch|tensorflow|jax|mxnet)\b", re.MULTILINE
 )
@@ -49,7 +53,9 @@ def test_no_framework_branches(path):
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_outputs_are_stored_from_one_top_to_bottom_run(path):
     counts = [c["execution_count"] for c in code_cells(path)]
-    assert counts == list(range(1, len(counts) + 1)), f"{path.name}: re-render it (scripts/render_notebooks.py)"
+    assert counts == list(range(1, len(counts) + 1)), (
+        f"{path.name}: re-render it (scripts/render_notebooks.py)"
+    )
     for cell in code_cells(path):
         for out in cell["outputs"]:
             assert out["output_type"] != "error", f"{path.name}: stored output is an error"
