@@ -12,11 +12,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from d2l_subprocess import python
 from packaging.requirements import Requirement
 
 import rnn_guide
 from rnn_guide import data
+
+from .d2l_subprocess import python
 
 
 def _ours_time_machine():

@@ -12,11 +12,12 @@ from typing import NamedTuple
 
 import numpy as np
 import pytest
-from d2l_findings import SAME
-from d2l_subprocess import python
 from test_guide_code import CHECK, DRAWS  # the d2l-style concatenation check of the core tests
 
 import rnn_guide
+
+from .d2l_findings import SAME
+from .d2l_subprocess import python
 
 
 class Ctx(NamedTuple):

@@ -10,10 +10,9 @@ helper has a row, and every difference has a check.
 import ast
 import inspect
 
-import d2l_checks_data
-import d2l_checks_ops
-from d2l_checks_ops import Ctx, check_same
-from d2l_findings import BACKENDS, DEFINED, GENERIC, MISSING, NA, OURS_NOT_HELPERS, ROWS, SAME
+from . import d2l_checks_data, d2l_checks_ops
+from .d2l_checks_ops import Ctx, check_same
+from .d2l_findings import BACKENDS, DEFINED, GENERIC, MISSING, NA, OURS_NOT_HELPERS, ROWS, SAME
 
 CHECKS = {**d2l_checks_ops.CHECKS, **d2l_checks_data.CHECKS}
 
