@@ -1,7 +1,8 @@
-"""Command line: ``python -m rnn_guide check | train | generate`` (also installed as ``rnn-guide``).
+"""Command line: ``python -m rnn_guide check | train | generate | bench`` (also installed as ``rnn-guide``).
 
     rnn-guide train --framework jax --epochs 100 --save model.npz
     rnn-guide generate --checkpoint model.npz --prefix "time traveller" --num-chars 50
+    rnn-guide bench --framework jax        # from a source checkout: benchmarks/ beside the package
 
 Defaults are the book's settings. With ``--json`` the last line printed is one JSON object.
 """
@@ -9,7 +10,10 @@ Defaults are the book's settings. With ``--json`` the last line printed is one J
 import argparse
 import json
 import math
+import os
+import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 
@@ -126,6 +130,30 @@ def cmd_generate(args):
     return 0
 
 
+def cmd_bench(args):
+    """Run the benchmark worker for each framework (one process each), then print the report."""
+    root = Path(__file__).resolve().parents[1]
+    if not (root / "benchmarks" / "run.py").is_file():
+        raise RNNGuideError(
+            f"bench needs a source checkout of rnn_guide: benchmarks/run.py is not beside the package "
+            f"(looked in {root / 'benchmarks'})"
+        )
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(root), os.environ.get("PYTHONPATH")])),
+    }
+    out = str(Path(args.out).resolve() if args.out else root / "benchmarks" / "results")
+    chosen = args.framework or os.environ.get("RNN_GUIDE_FRAMEWORK") or DEFAULT_FRAMEWORK
+    frameworks = [f.strip() for f in chosen.split(",") if f.strip()]
+    for framework in frameworks:
+        worker = [args.python, "-m", "benchmarks.run", "--framework", framework, "--out", out]
+        worker += ["--epochs", str(args.epochs)] + (["--no-builtin"] if args.no_builtin else [])
+        if subprocess.run(worker, cwd=root, env=env).returncode != 0:
+            raise RNNGuideError(f"the benchmark worker failed for {framework!r}: {' '.join(worker)}")
+    report = [args.python, "-m", "benchmarks.report", out, "--out", str(Path(out) / "README.md")]
+    return subprocess.run(report, cwd=root, env=env).returncode
+
+
 def build_parser():
     parser = argparse.ArgumentParser(prog="rnn-guide", description=__doc__)
     parser.add_argument("--version", action="version", version=f"rnn_guide {__version__}")
@@ -171,6 +199,26 @@ def build_parser():
     gen.add_argument("--seed", type=_non_negative_int, default=0, help="seed of the sampling")
     gen.add_argument("--json", action="store_true", help="print one JSON object")
     gen.set_defaults(func=cmd_generate)
+
+    bench = sub.add_parser(
+        "bench", help="time training against the framework's built-in RNN layer (source checkout)"
+    )
+    bench.add_argument(
+        "--framework",
+        "-f",
+        default=None,
+        help="a framework or a comma-separated list, one process each "
+        f"(default: $RNN_GUIDE_FRAMEWORK or {DEFAULT_FRAMEWORK!r})",
+    )
+    bench.add_argument("--epochs", type=_positive(int), default=100)
+    bench.add_argument(
+        "--out", default=None, help="folder for the JSON files and README.md (default benchmarks/results)"
+    )
+    bench.add_argument(
+        "--python", default=sys.executable, help="interpreter for the workers (e.g. MXNet's own venv)"
+    )
+    bench.add_argument("--no-builtin", action="store_true", help="skip the built-in layer")
+    bench.set_defaults(func=cmd_bench)
     return parser
 
 

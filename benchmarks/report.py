@@ -1,0 +1,212 @@
+"""Turn the workers' JSON files into a markdown report: the comparison table and the targets.
+
+python -m benchmarks.report [benchmarks/results] [--out benchmarks/results/README.md]
+"""
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+RESULTS = Path(__file__).resolve().parent / "results"
+ORDER = ("pytorch", "tensorflow", "jax", "mxnet", "numpy")
+
+# The targets of the performance issue (2-core CPU, book settings).
+MIN_RATIO = 1.0  # rnn_guide tokens/s over the built-in layer's
+MIN_TOKENS = 1_000_000  # every framework, steady state
+BEST_TOKENS = 3_000_000  # the best framework
+MAX_SECONDS = 45.0  # 100 epochs, validation and compilation included, every framework
+BEST_SECONDS = 15.0  # the same, the best framework
+MAX_PERPLEXITY = 7.5  # validation perplexity at the end
+JAX_FIRST_EPOCH = 5.0  # JAX's first epoch, compilation included
+MAX_IMPORT = 0.2  # import rnn_guide
+
+
+def load(paths):
+    """The results in ``paths`` (JSON files, or folders of them), in the usual framework order."""
+    files = []
+    for p in map(Path, paths):
+        files.extend(sorted(p.glob("*.json")) if p.is_dir() else [p])
+    results = [json.loads(f.read_text()) for f in files]
+    return sorted(results, key=lambda r: ORDER.index(r["framework"]) if r["framework"] in ORDER else 99)
+
+
+def best_builtin(result):
+    """The faster of the built-in layer's runs (PyTorch's is timed with default threads and with one)."""
+    runs = [x for x in (result.get("builtin"), result.get("builtin_one_thread")) if x is not None]
+    return max(runs, key=lambda x: x["tokens_per_second"]) if runs else None
+
+
+def _tokens(x):
+    return "-" if x is None else f"{x / 1e6:.2f}M"
+
+
+def _num(x, fmt=".2f"):
+    return "-" if x is None else format(x, fmt)
+
+
+def _ratio(x):
+    return f"{x:.2f}x"
+
+
+def _seconds(x):
+    return f"{x:.1f} s"
+
+
+def _import(x):
+    return f"{x:.3f} s"
+
+
+def _run_seconds(r):
+    return r["rnn_guide"]["total_seconds"]
+
+
+def _final_perplexity(r):
+    return r["rnn_guide"]["val_perplexity_final"]
+
+
+def _pair(a, b, fmt=".2f"):
+    return f"{_num(a, fmt)} / {_num(b, fmt)}"
+
+
+def comparison_table(results):
+    """One row per framework: rnn_guide against the built-in layer."""
+    rows = [
+        "| framework | tokens/s rnn_guide | tokens/s built-in | ratio | first epoch (s) | "
+        f"{_epochs(results)} epochs (s) | val ppl @10 | val ppl @end | peak RSS (MiB) | "
+        "import rnn_guide (s) | setup cell (s) |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in results:
+        g, b = r["rnn_guide"], best_builtin(r) or {}
+        one_thread = " (1 thread)" if b and b is r.get("builtin_one_thread") else ""
+        rows.append(
+            f"| {r['framework']} {r['framework_version']} | {_tokens(g['tokens_per_second'])} | "
+            f"{_tokens(b.get('tokens_per_second'))}{one_thread} | {_num(r.get('ratio'))}x | "
+            f"{_pair(g['first_epoch_seconds'], b.get('first_epoch_seconds'))} | "
+            f"{_pair(g['total_seconds'], b.get('total_seconds'), '.1f')} | "
+            f"{_pair(g['val_perplexity_10'], b.get('val_perplexity_10'))} | "
+            f"{_pair(g['val_perplexity_final'], b.get('val_perplexity_final'))} | "
+            f"{r['peak_rss_mib']:.0f} | {r['import_seconds_median']:.3f} | {r['setup_cell_seconds']:.2f} |"
+        )
+    return "\n".join(rows)
+
+
+def _epochs(results):
+    epochs = {r["settings"]["epochs"] for r in results}
+    return str(epochs.pop()) if len(epochs) == 1 else "all"
+
+
+def _check(value, limit, higher_is_better, fmt):
+    """'met 2.81M' or 'missed 0.37M (-63%)': the value, and by how much a target is missed."""
+    if value is None:
+        return "-"
+    ok = value >= limit if higher_is_better else value <= limit
+    shown = fmt(value)
+    if ok:
+        return f"met {shown}"
+    return f"**missed** {shown} ({(value - limit) / limit:+.0%})"
+
+
+def targets_table(results):
+    """One row per target, one column per framework: met, or missed by how much."""
+    frameworks = [r for r in results if r["framework"] != "numpy"] or results
+    best_tokens = max(frameworks, key=lambda r: r["rnn_guide"]["tokens_per_second"])
+    best_time = min(frameworks, key=lambda r: r["rnn_guide"]["total_seconds"])
+    rows = [  # label, value of a result, limit, higher is better, format
+        ("tokens/s >= 1.0x built-in", lambda r: r.get("ratio"), MIN_RATIO, True, _ratio),
+        ("tokens/s >= 1,000,000", lambda r: r["rnn_guide"]["tokens_per_second"], MIN_TOKENS, True, _tokens),
+        ("run < 45 s (100 epochs, all included)", _run_seconds, MAX_SECONDS, False, _seconds),
+        ("val perplexity <= 7.5", _final_perplexity, MAX_PERPLEXITY, False, _num),
+        ("import rnn_guide < 0.2 s", lambda r: r["import_seconds_median"], MAX_IMPORT, False, _import),
+    ]
+    lines = [
+        "| target | " + " | ".join(r["framework"] for r in frameworks) + " |",
+        "|---|" + "---|" * len(frameworks),
+    ]
+    for label, get, limit, higher, fmt in rows:
+        lines.append(
+            f"| {label} | " + " | ".join(_check(get(r), limit, higher, fmt) for r in frameworks) + " |"
+        )
+    lines.append(
+        f"| best tokens/s >= 3,000,000 | {best_tokens['framework']}: "
+        f"{_check(best_tokens['rnn_guide']['tokens_per_second'], BEST_TOKENS, True, _tokens)} |"
+        + " |"
+        * (len(frameworks) - 1)
+    )
+    lines.append(
+        f"| best run < 15 s | {best_time['framework']}: "
+        f"{_check(best_time['rnn_guide']['total_seconds'], BEST_SECONDS, False, _seconds)} |"
+        + " |"
+        * (len(frameworks) - 1)
+    )
+    jax = next((r for r in frameworks if r["framework"] == "jax"), None)
+    if jax is not None:
+        lines.append(
+            "| JAX first epoch < 5 s | "
+            + " | ".join(
+                _check(r["rnn_guide"]["first_epoch_seconds"], JAX_FIRST_EPOCH, False, _seconds)
+                if r is jax
+                else ""
+                for r in frameworks
+            )
+            + " |"
+        )
+    return "\n".join(lines)
+
+
+def machine_line(results):
+    """The machine, the load around the runs and the dates."""
+    if not results:
+        return ""
+    m = results[0]["machine"]
+    loads = [x for r in results for x in (r["load_average"]["before"][0], r["load_average"]["after"][0])]
+    dates = sorted(r["date"] for r in results)
+    return (
+        f"Machine: {m['cpu']}, {m['usable_cores']} cores, {m['platform']}, Python {m['python']}. "
+        f"Load average (1 min) around the runs: {min(loads):.2f} to {max(loads):.2f}. "
+        f"Measured {dates[0]}" + (f" to {dates[-1]}" if dates[-1] != dates[0] else "") + "."
+    )
+
+
+def render(results):
+    """The whole markdown report."""
+    if not results:
+        return "No benchmark results found.\n"
+    s = results[0]["settings"]
+    commands = "\n".join(f"    {r['command']}" for r in results)
+    layers = "\n".join(
+        f"- {r['framework']}: {r['builtin']['layer']}" for r in results if r.get("builtin") is not None
+    )
+    return (
+        f"Settings: batch {s['batch_size']}, {s['num_steps']} steps, {s['hidden']} hidden units, "
+        f"lr {s['lr']:g}, clip {s['clip']:g}, {s['epochs']} epochs of {s['num_train']:,} windows, "
+        f"validation ({s['num_val']:,} windows) after every epoch.\n\n"
+        f"{machine_line(results)}\n\n"
+        f"{comparison_table(results)}\n\n"
+        "tokens/s: training tokens of one epoch over the median epoch time after the first (steady state, "
+        "validation not counted). first epoch and run times are wall times with compilation and "
+        "validation included; pairs read rnn_guide / built-in. Peak RSS is the whole process "
+        "(all runs). The built-in figures are its faster run: PyTorch's layer is timed with its "
+        "default threads and with one thread, as rnn_guide's PyTorch step uses. "
+        "import: median of five fresh interpreters; setup cell: `import rnn_guide` and "
+        "`rnn_guide.use(framework)` in the benchmark's own fresh process.\n\n"
+        f"{targets_table(results)}\n\n"
+        f"Built-in layers:\n{layers}\n\nCommands (one process per framework):\n\n{commands}\n"
+    )
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("paths", nargs="*", default=[str(RESULTS)], help="JSON files or folders")
+    parser.add_argument("--out", default=None, help="also write the report to this file")
+    args = parser.parse_args(argv)
+    text = render(load(args.paths))
+    if args.out:
+        Path(args.out).write_text(text)
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
