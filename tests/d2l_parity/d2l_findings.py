@@ -43,6 +43,9 @@ def cells(pytorch, tensorflow, jax, mxnet):
     return {"pytorch": pytorch, "tensorflow": tensorflow, "jax": jax, "mxnet": mxnet}
 
 
+_AS_OURS = "`True` for most draws, as rnn_guide on the same inputs; same values to rounding"
+
+
 def _code(names):
     return ", ".join(f"`{n}`" for n in names)
 
@@ -110,7 +113,7 @@ ROWS = (
         _code(SAME_OPS) + " (with an explicit `axis`)",
         SAME_OPS,
         everywhere(SAME),
-        "the same values, dtypes and shapes on the same inputs (floats are float32)",
+        "the same dtypes and shapes, and the same values to float32 rounding, on the same inputs",
     ),
     Row(
         "norm",
@@ -227,7 +230,8 @@ ROWS = (
         "`RNNScratch` forward pass",
         (),
         everywhere(SAME),
-        "`rnn_forward(X, None, W_xh, W_hh, b_h)`: the same hidden states on the same parameters",
+        "`rnn_forward(X, None, W_xh, W_hh, b_h)`: the same hidden states, to float32 rounding, "
+        "on the same parameters",
     ),
     Row(
         "book_check",
@@ -241,11 +245,10 @@ ROWS = (
         "the same check with the framework's own norm, on the inputs d2l drew",
         (),
         cells(
-            "with `torch.norm`: prints what rnn_guide prints, same values",
-            "with `tf.norm(...).numpy()` (TF tensors have no `.item()`): "
-            "prints what rnn_guide prints, same values",
-            "with `jnp.linalg.norm`: prints what rnn_guide prints, same values",
-            "with `np.linalg.norm`: prints what rnn_guide prints, same values",
+            f"with `torch.norm`: {_AS_OURS}",
+            f"with `tf.norm(...).numpy()` (TF tensors have no `.item()`): {_AS_OURS}",
+            f"with `jnp.linalg.norm`: {_AS_OURS}",
+            f"with `np.linalg.norm`: {_AS_OURS}",
         ),
         "the book's line as written: `d2l.norm(...).item()` works on every backend",
     ),
@@ -253,9 +256,7 @@ ROWS = (
         "concat_threshold",
         "its threshold, `1e-6`",
         (),
-        everywhere(
-            "prints `False` for some draws, from float32 rounding alone (rnn_guide too, on the same inputs)"
-        ),
+        everywhere("prints `False` for some draws, from float32 rounding alone"),
         "`rnn_guide.concat_check` scales its tolerance to the dtype and sizes and passes them",
     ),
     # ---------------------------------------------------------- The Time Machine
