@@ -163,7 +163,8 @@ def machine_line(results):
     loads = [x for r in results for x in (r["load_average"]["before"][0], r["load_average"]["after"][0])]
     dates = sorted(r["date"] for r in results)
     return (
-        f"Machine: {m['cpu']}, {m['usable_cores']} cores, {m['platform']}, Python {m['python']}. "
+        f"Machine: {m['cpu']}, {m['usable_cores']} cores, {m.get('memory_gib', '?')} GiB, {m['platform']}, "
+        f"Python {m['python']}. "
         f"Load average (1 min) around the runs: {min(loads):.2f} to {max(loads):.2f}. "
         f"Measured {dates[0]}" + (f" to {dates[-1]}" if dates[-1] != dates[0] else "") + "."
     )
@@ -192,7 +193,10 @@ def render(results):
         "import: median of five fresh interpreters; setup cell: `import rnn_guide` and "
         "`rnn_guide.use(framework)` in the benchmark's own fresh process.\n\n"
         f"{targets_table(results)}\n\n"
-        f"Built-in layers:\n{layers}\n\nCommands (one process per framework):\n\n{commands}\n"
+        f"Built-in layers:\n{layers}\n\nCommands (one process per framework; `python -m rnn_guide bench "
+        "-f pytorch,tensorflow,jax` runs the first three and rewrites this report, and the same with "
+        "`-f mxnet` in MXNet's own environment adds the fourth):\n\n"
+        f"{commands}\n"
     )
 
 

@@ -146,8 +146,10 @@ def cmd_bench(args):
     chosen = args.framework or os.environ.get("RNN_GUIDE_FRAMEWORK") or DEFAULT_FRAMEWORK
     frameworks = [f.strip() for f in chosen.split(",") if f.strip()]
     for framework in frameworks:
-        worker = [args.python, "-m", "benchmarks.run", "--framework", framework, "--out", out]
-        worker += ["--epochs", str(args.epochs)] + (["--no-builtin"] if args.no_builtin else [])
+        worker = [args.python, "-m", "benchmarks.run", "--framework", framework]
+        worker += ["--out", out] if args.out else []
+        worker += ["--epochs", str(args.epochs)] if args.epochs != 100 else []
+        worker += ["--no-builtin"] if args.no_builtin else []
         if subprocess.run(worker, cwd=root, env=env).returncode != 0:
             raise RNNGuideError(f"the benchmark worker failed for {framework!r}: {' '.join(worker)}")
     report = [args.python, "-m", "benchmarks.report", out, "--out", str(Path(out) / "README.md")]

@@ -125,7 +125,7 @@ def test_report_says_which_targets_are_missed_and_by_how_much():
         fake("mxnet", 500_000, 2_000_000, 60.0, ppl=7.6, import_s=0.25),
     ]
     text = report.render(results)
-    assert "Machine: Test CPU, 2 cores" in text and "0.10 to 0.30" in text
+    assert "Machine: Test CPU, 2 cores, ? GiB" in text and "0.10 to 0.30" in text
     rows = {line.split(" | ")[0]: line for line in text.splitlines() if line.startswith("| ")}
     assert "| pytorch 1.0 | 2.00M | 1.00M | 2.00x |" in text
     assert rows["| tokens/s >= 1.0x built-in"].endswith("| met 2.00x | met 2.00x | **missed** 0.25x (-75%) |")

@@ -73,4 +73,7 @@ class TensorFlowBackend(Backend):
 
     def jit(self, fn):
         # One trace per input shape (the last, smaller batch adds a second one).
+        # jit_compile=True (XLA) was measured at the book's settings on a 2-core CPU: steps take 25% less
+        # CPU, but compiling costs 3 s per training shape and 1.3 s per evaluation shape, more than
+        # 100 epochs win back (the graph runtime reaches 2.8M tokens/s). Not used.
         return tf.function(fn, autograph=False)  # plain Python control flow, traced as is
