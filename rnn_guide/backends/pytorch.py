@@ -3,7 +3,7 @@
 import numpy as np
 import torch
 
-from .base import Backend, rebuild
+from .base import Backend, keep_freed_memory, rebuild
 
 
 class PyTorchBackend(Backend):
@@ -15,6 +15,9 @@ class PyTorchBackend(Backend):
 
     def __init__(self, seed=0):
         self._device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+        # CPU tensors come from malloc: keeping freed memory cuts the step's page faults threefold
+        # and an epoch from 145-154 ms to 121-137 ms (interleaved runs; torch.nn.RNN does not gain).
+        keep_freed_memory()
         super().__init__(seed)
 
     @property
