@@ -269,7 +269,7 @@ def _as_shape(shape, where):
 def keep_freed_memory():
     """Let glibc keep freed memory for reuse instead of handing it back to the OS.
 
-    PyTorch and MXNet take CPU memory from malloc. By default glibc serves large blocks with fresh
+    PyTorch, TensorFlow and MXNet take CPU memory from malloc. By default glibc serves large blocks with fresh
     mappings and gives freed memory at the top of its heap back to the OS, so a training step's
     large temporaries (the 3.7 MB scores at the book's settings, their gradients) are faulted in
     again on every batch. Serving blocks up to 32 MiB from the heap and trimming it only above
