@@ -165,7 +165,8 @@ def machine_line(results):
     return (
         f"Machine: {m['cpu']}, {m['usable_cores']} cores, {m.get('memory_gib', '?')} GiB, {m['platform']}, "
         f"Python {m['python']}. "
-        f"Load average (1 min) around the runs: {min(loads):.2f} to {max(loads):.2f}. "
+        f"Load average (1 min) around the runs: {min(loads):.2f} to {max(loads):.2f} (the benchmark "
+        "itself accounts for about 1). "
         f"Measured {dates[0]}" + (f" to {dates[-1]}" if dates[-1] != dates[0] else "") + "."
     )
 
