@@ -40,13 +40,18 @@ from rnn_guide.data import TimeMachine  # noqa: E402
 from rnn_guide.language_model import RNNLM, _perplexity, train  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results"
-# Thread settings that change what is measured; recorded with the results.
-THREAD_VARS = (
+# Environment settings that change what is measured (threads, engines, allocator); recorded.
+SETTINGS_VARS = (
     "OMP_NUM_THREADS",
     "MKL_NUM_THREADS",
     "OPENBLAS_NUM_THREADS",
     "XLA_FLAGS",
     "TF_NUM_INTEROP_THREADS",
+    "TF_NUM_INTRAOP_THREADS",
+    "MXNET_ENGINE_TYPE",
+    "MALLOC_MMAP_THRESHOLD_",
+    "MALLOC_TRIM_THRESHOLD_",
+    "LD_PRELOAD",
 )
 
 
@@ -206,7 +211,7 @@ def main(argv=None):
         "numpy_version": np.__version__,
         "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "machine": machine(),
-        "threads": {k: os.environ[k] for k in THREAD_VARS if k in os.environ},
+        "environment": {k: os.environ[k] for k in SETTINGS_VARS if k in os.environ},
         "command": " ".join(["python -m benchmarks.run", *(argv if argv is not None else sys.argv[1:])]),
         "settings": {
             k: getattr(args, k)
