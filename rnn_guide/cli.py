@@ -132,11 +132,14 @@ def cmd_generate(args):
 
 def cmd_bench(args):
     """Run the benchmark worker for each framework (one process each), then print the report."""
-    root = Path(__file__).resolve().parents[1]
-    if not (root / "benchmarks" / "run.py").is_file():
+    # benchmarks/ is not installed: find it beside the package (editable install) or in the
+    # current folder (a checkout where the package was installed as a wheel, as tox does).
+    candidates = [Path(__file__).resolve().parents[1], Path.cwd()]
+    root = next((c for c in candidates if (c / "benchmarks" / "run.py").is_file()), None)
+    if root is None:
         raise RNNGuideError(
-            f"bench needs a source checkout of rnn_guide: benchmarks/run.py is not beside the package "
-            f"(looked in {root / 'benchmarks'})"
+            "bench needs a source checkout of rnn_guide: benchmarks/run.py was not found beside the "
+            f"package or in the current folder (looked in {', '.join(str(c) for c in candidates)})"
         )
     env = {
         **os.environ,
