@@ -139,3 +139,45 @@ def test_same_method_names_and_signatures_on_every_backend(backend):
         mine = inspect.signature(getattr(backend, name))
         reference = inspect.signature(getattr(Backend, name).__get__(backend))
         assert mine == reference, f"{backend.name}.{name}{mine} differs from Backend.{name}{reference}"
+
+
+def test_value_and_grad_of_parameters_used_many_times(framework):
+    """Gradients when each parameter is used repeatedly, as the RNN does at every time step.
+
+    The bias is added on both sides, to matrices with different row counts, to a vector and to a
+    scalar; the weight is multiplied at two batch sizes. Adapters that reuse derived arrays or
+    reroute ``x + b`` (MXNet does both) must still give the plain sum of every use's gradient.
+    """
+    d2l = rnn_guide.get_backend(framework)
+    W = np.array([[0.5, -1.0], [2.0, 0.25]], dtype=np.float32)
+    b = np.array([0.3, -0.7], dtype=np.float32)
+    X1 = np.arange(6, dtype=np.float32).reshape(3, 2) / 4
+    X2 = -np.arange(10, dtype=np.float32).reshape(5, 2) / 3
+
+    def f(params, X1, X2):
+        W, b = params
+        first = d2l.tanh(d2l.matmul(X1, W) + b)  # (3, 2) + bias
+        second = b + d2l.matmul(X2, W)  # bias on the left, 5 rows
+        again = d2l.matmul(first, W) + b  # the same rows count as `first`
+        vector = b + b + 1.0  # 1-D and scalar adds take the ordinary path
+        total = d2l.reduce_sum(again * again) + d2l.reduce_sum(second) * 0.5 + d2l.reduce_sum(vector * vector)
+        return total, first
+
+    params = (d2l.tensor(W), d2l.tensor(b))
+    loss, first, (gW, gb) = d2l.value_and_grad(f)(params, d2l.tensor(X1), d2l.tensor(X2))
+
+    # The same function and its gradient by hand, in NumPy.
+    A1 = X1 @ W + b
+    F1 = np.tanh(A1)
+    again = F1 @ W + b
+    vector = 2 * b + 1.0
+    expected_loss = (again**2).sum() + 0.5 * (X2 @ W + b).sum() + (vector**2).sum()
+    d_again = 2 * again
+    d_F1 = d_again @ W.T
+    d_A1 = d_F1 * (1 - F1**2)
+    expected_gW = F1.T @ d_again + X1.T @ d_A1 + 0.5 * X2.T @ np.ones((5, 2), np.float32)
+    expected_gb = d_again.sum(0) + d_A1.sum(0) + 0.5 * 5 + 4 * vector
+    close(d2l, loss, expected_loss, tol=1e-4)
+    close(d2l, first, F1, tol=1e-5)
+    close(d2l, gW, expected_gW, tol=1e-4)
+    close(d2l, gb, expected_gb, tol=1e-4)

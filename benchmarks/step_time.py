@@ -1,0 +1,56 @@
+"""Time rnn_guide's training step alone, for A/B comparisons of adapter changes.
+
+    python -m benchmarks.step_time mxnet [--passes 6]
+
+Compiles (or warms up) the step on nine batches of the book's settings (batch 1024, 32 steps,
+32 hidden units, lr 1, clip 1), then times ``passes`` passes over the same nine batches and prints
+the fastest and the median milliseconds per step, wall clock and process CPU time, and the last
+loss (so two variants can be checked to compute the same thing). On a shared machine compare the
+fastest pass of interleaved runs: ``for v in A B A B; do ...; done``.
+"""
+
+import argparse
+import time
+
+import numpy as np
+
+import rnn_guide
+from rnn_guide.data import TimeMachine
+from rnn_guide.language_model import RNNLM, make_train_step
+
+BATCHES = 9
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("framework")
+    parser.add_argument("--passes", type=int, default=6)
+    args = parser.parse_args(argv)
+    d2l = rnn_guide.use(args.framework)
+    data = TimeMachine(batch_size=1024, num_steps=32)
+    model = RNNLM(data.vocab, 32, framework=d2l)
+    step = make_train_step(d2l, 1.0, 1.0)
+    batches = [(d2l.tensor(X.T), d2l.tensor(Y.T)) for X, Y in data.train_batches(np.random.default_rng(0))]
+    batches = batches[:BATCHES]
+    H, params = model.begin_state(1024), model.params
+    for X, Y in batches:  # compile / warm up
+        params, loss, _ = step(params, X, Y, H)
+    d2l.numpy(loss)
+    wall, cpu = [], []
+    for _ in range(args.passes):
+        start, start_cpu = time.perf_counter(), time.process_time()
+        for X, Y in batches:
+            params, loss, _ = step(params, X, Y, H)
+        d2l.numpy(loss)  # wait for asynchronous frameworks
+        wall.append((time.perf_counter() - start) / len(batches) * 1e3)
+        cpu.append((time.process_time() - start_cpu) / len(batches) * 1e3)
+    wall.sort()
+    cpu.sort()
+    print(
+        f"{d2l.name}: ms per step, wall fastest {wall[0]:.1f} median {wall[len(wall) // 2]:.1f}; "
+        f"CPU fastest {cpu[0]:.1f} median {cpu[len(cpu) // 2]:.1f}; last loss {float(d2l.numpy(loss)):.4f}"
+    )
+
+
+if __name__ == "__main__":
+    main()
