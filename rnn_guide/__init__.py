@@ -10,7 +10,7 @@ from .backends import available_frameworks, backend_of, get_backend, use
 from .config import FRAMEWORKS
 from .data import TimeMachine, Vocab
 from .errors import FrameworkNotInstalledError, RNNGuideError, ShapeError
-from .language_model import RNNLM, History, TrainingDivergedError, train
+from .language_model import RNNLM
 from .ngram import NgramModel
 from .recurrence import (
     ConcatCheck,
@@ -23,6 +23,7 @@ from .recurrence import (
     rnn_step,
 )
 from .show import show
+from .training import History, TrainingDivergedError, train
 
 __version__ = "0.1.0"
 

@@ -80,7 +80,8 @@ def _non_negative_int(text):
 def cmd_train(args):
     """Train the character model and report perplexity (and save it with --save)."""
     from .data import TimeMachine
-    from .language_model import RNNLM, train
+    from .language_model import RNNLM
+    from .training import train
 
     d2l = use(args.framework)
     data = TimeMachine(batch_size=args.batch_size, num_steps=args.num_steps, path=args.text)

@@ -70,7 +70,9 @@ class MXNetBackend(Backend):
             leaves = [p.detach() for p in params]
             for leaf in leaves:
                 leaf.attach_grad()
-                leaf.__class__ = _Leaf  # see _Leaf: derived arrays once per call, a faster `x + b`
+                # Each leaf is made a _Leaf (derived arrays once per call, a faster `x + b`). MXNet has
+                # no constructor for a subclass of its arrays, so the fresh copy's class is set here.
+                leaf.__class__ = _Leaf
             with autograd.record():
                 loss, aux = fn(rebuild(params, leaves), *args)
             loss.backward()
