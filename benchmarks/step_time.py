@@ -1,6 +1,6 @@
 """Time rnn_guide's training step alone, for A/B comparisons of adapter changes.
 
-    python -m benchmarks.step_time mxnet [--passes 6]
+    python -m benchmarks.step_time mxnet [--passes 6] [--batch-size 1024 --num-steps 32 --hidden 32]
 
 Compiles (or warms up) the step on nine batches of the book's settings (batch 1024, 32 steps,
 32 hidden units, lr 1, clip 1), then times ``passes`` passes over the same nine batches and prints
@@ -25,14 +25,17 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("framework")
     parser.add_argument("--passes", type=int, default=6)
+    parser.add_argument("--batch-size", type=int, default=1024)
+    parser.add_argument("--num-steps", type=int, default=32)
+    parser.add_argument("--hidden", type=int, default=32)
     args = parser.parse_args(argv)
     d2l = rnn_guide.use(args.framework)
-    data = TimeMachine(batch_size=1024, num_steps=32)
-    model = RNNLM(data.vocab, 32, framework=d2l)
+    data = TimeMachine(batch_size=args.batch_size, num_steps=args.num_steps)
+    model = RNNLM(data.vocab, args.hidden, framework=d2l)
     step = make_train_step(d2l, 1.0, 1.0)
     batches = [(d2l.tensor(X.T), d2l.tensor(Y.T)) for X, Y in data.train_batches(np.random.default_rng(0))]
     batches = batches[:BATCHES]
-    H, params = model.begin_state(1024), model.params
+    H, params = model.begin_state(args.batch_size), model.params
     for X, Y in batches:  # compile / warm up
         params, loss, _ = step(params, X, Y, H)
     d2l.numpy(loss)
@@ -46,10 +49,12 @@ def main(argv=None):
         cpu.append((time.process_time() - start_cpu) / len(batches) * 1e3)
     wall.sort()
     cpu.sort()
+    last_loss = float(d2l.numpy(loss))
     print(
         f"{d2l.name}: ms per step, wall fastest {wall[0]:.1f} median {wall[len(wall) // 2]:.1f}; "
-        f"CPU fastest {cpu[0]:.1f} median {cpu[len(cpu) // 2]:.1f}; last loss {float(d2l.numpy(loss)):.4f}"
+        f"CPU fastest {cpu[0]:.1f} median {cpu[len(cpu) // 2]:.1f}; last loss {last_loss:.4f}"
     )
+    return last_loss
 
 
 if __name__ == "__main__":

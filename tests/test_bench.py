@@ -169,3 +169,15 @@ def test_epoch_clock_marks_each_epoch():
         list(clock.train_batches(np.random.default_rng(0)))
     assert len(clock.starts) == 3 and clock.starts == sorted(clock.starts)
     assert len(list(clock.val_batches())) == 1
+
+
+def test_step_time_runs_and_every_framework_ends_at_the_same_loss(framework, capsys):
+    """`benchmarks.step_time` (the A/B timer): same batches and weights, so the same last loss."""
+    from benchmarks import step_time
+
+    small = ["--passes", "2", "--batch-size", "16", "--num-steps", "4", "--hidden", "8"]
+    expected = step_time.main(["numpy", *small])
+    got = step_time.main([framework, *small])
+    assert np.isfinite(got)
+    assert got == pytest.approx(expected, rel=1e-4)
+    assert f"{framework}: ms per step, wall fastest" in capsys.readouterr().out
