@@ -8,7 +8,8 @@ softmax over the vocabulary as output:
 
 It is trained with minibatch SGD on the mean cross-entropy over all time steps
 (backpropagation through time), with gradient clipping and, for sequential
-minibatches, truncated BPTT. Perplexity is ``exp(mean cross-entropy)``.
+minibatches, truncated BPTT (the loop is :func:`rnn_guide.training.train`).
+Perplexity is ``exp(mean cross-entropy)``.
 """
 
 import math
@@ -303,5 +304,17 @@ def _perplexity(mean_loss):
     return math.exp(mean_loss) if mean_loss < _MAX_LOSS else math.inf
 
 
-# Training moved to rnn_guide.training; these names stay importable from here.
-from .training import History, TrainingDivergedError, train  # noqa: E402, F401
+_MOVED_TO_TRAINING = ("train", "History", "TrainingDivergedError")
+
+
+def __getattr__(name):
+    """``train``, ``History`` and ``TrainingDivergedError`` now live in :mod:`rnn_guide.training`.
+
+    They stay importable from here. Looking them up on first use (PEP 562), instead of importing
+    them at the top, keeps the two modules free of an import cycle.
+    """
+    if name in _MOVED_TO_TRAINING:
+        from . import training
+
+        return getattr(training, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
