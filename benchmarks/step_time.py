@@ -29,6 +29,10 @@ def main(argv=None):
     parser.add_argument("--num-steps", type=int, default=32)
     parser.add_argument("--hidden", type=int, default=32)
     args = parser.parse_args(argv)
+    for name in ("passes", "batch_size", "num_steps", "hidden"):
+        value = getattr(args, name)
+        if value < 1:
+            parser.error(f"--{name.replace('_', '-')} must be a positive integer, received {value}")
     d2l = rnn_guide.use(args.framework)
     data = TimeMachine(batch_size=args.batch_size, num_steps=args.num_steps)
     model = RNNLM(data.vocab, args.hidden, framework=d2l)

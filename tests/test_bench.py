@@ -181,3 +181,11 @@ def test_step_time_runs_and_every_framework_ends_at_the_same_loss(framework, cap
     assert np.isfinite(got)
     assert got == pytest.approx(expected, rel=1e-4)
     assert f"{framework}: ms per step, wall fastest" in capsys.readouterr().out
+
+
+def test_step_time_rejects_non_positive_sizes(capsys):
+    from benchmarks import step_time
+
+    with pytest.raises(SystemExit):
+        step_time.main(["numpy", "--passes", "0"])
+    assert "--passes must be a positive integer, received 0" in capsys.readouterr().err
