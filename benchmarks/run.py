@@ -37,7 +37,9 @@ from pathlib import Path  # noqa: E402
 import numpy as np  # noqa: E402
 
 from rnn_guide.data import TimeMachine  # noqa: E402
-from rnn_guide.language_model import RNNLM, _perplexity, train  # noqa: E402
+from rnn_guide.language_model import RNNLM  # noqa: E402
+from rnn_guide.lm_math import perplexity as _perplexity  # noqa: E402
+from rnn_guide.training import train  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results"
 # Environment settings that change what is measured (threads, engines, allocator); recorded.

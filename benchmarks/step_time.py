@@ -16,7 +16,8 @@ import numpy as np
 
 import rnn_guide
 from rnn_guide.data import TimeMachine
-from rnn_guide.language_model import RNNLM, make_train_step
+from rnn_guide.language_model import RNNLM
+from rnn_guide.training import train_step
 
 BATCHES = 9
 
@@ -36,18 +37,18 @@ def main(argv=None):
     d2l = rnn_guide.use(args.framework)
     data = TimeMachine(batch_size=args.batch_size, num_steps=args.num_steps)
     model = RNNLM(data.vocab, args.hidden, framework=d2l)
-    step = make_train_step(d2l, 1.0, 1.0)
+    step, lr, clip = train_step(d2l), d2l.tensor(np.float32(1.0)), d2l.tensor(np.float32(1.0))
     batches = [(d2l.tensor(X.T), d2l.tensor(Y.T)) for X, Y in data.train_batches(np.random.default_rng(0))]
     batches = batches[:BATCHES]
     H, params = model.begin_state(args.batch_size), model.params
     for X, Y in batches:  # compile / warm up
-        params, loss, _ = step(params, X, Y, H)
+        params, loss, _ = step(params, X, Y, H, lr, clip)
     d2l.numpy(loss)
     wall, cpu = [], []
     for _ in range(args.passes):
         start, start_cpu = time.perf_counter(), time.process_time()
         for X, Y in batches:
-            params, loss, _ = step(params, X, Y, H)
+            params, loss, _ = step(params, X, Y, H, lr, clip)
         d2l.numpy(loss)  # wait for asynchronous frameworks
         wall.append((time.perf_counter() - start) / len(batches) * 1e3)
         cpu.append((time.process_time() - start_cpu) / len(batches) * 1e3)

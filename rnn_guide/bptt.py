@@ -1,6 +1,6 @@
 """Backpropagation through time by hand, in NumPy, and checks of autograd against it (Step 6).
 
-For the character model (see :mod:`rnn_guide.language_model`), with
+For the character model (see :mod:`rnn_guide.lm_math`), with
 ``Z_t = X_t W_xh + H_{t-1} W_hh + b_h``, ``H_t = tanh(Z_t)``, ``O_t = H_t W_hq + b_q``
 and ``L`` the mean cross-entropy over all ``n = num_steps * batch_size`` predictions:
 
@@ -18,22 +18,17 @@ through every earlier batch of the stream.
 
 Each backward step multiplies by ``diag(1 - H_t^2) W_hh^T``; over ``k`` steps these
 products decide whether gradients vanish or explode: :mod:`rnn_guide.gradients`
-measures that. Everything here is also importable from :mod:`rnn_guide.gradients`.
+measures that.
 """
 
 import numpy as np
 
 from .backends import backend_of, get_backend
-from .language_model import loss_and_state
+from .lm_math import log_softmax, loss_and_state
 from .recurrence import RNNParams
 
 
 # ------------------------------------------------------------ BPTT by hand
-def _log_softmax(O):
-    shifted = O - O.max(axis=1, keepdims=True)
-    return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
-
-
 def _states(W_xh, W_hh, b_h, X, H0):
     """``[H_0, H_1, ..., H_T]`` for character indices X of shape (T, batch_size)."""
     H = [np.asarray(H0, dtype=W_hh.dtype)]
@@ -82,7 +77,7 @@ def bptt(params, X, Y, H0):
     H_all = np.concatenate(H[1:], axis=0)  # (T * batch_size, num_hiddens)
     O = H_all @ W_hq + b_q  # (T * batch_size, vocab_size)
     n, rows, y = T * B, np.arange(T * B), Y.reshape(-1)
-    log_p = _log_softmax(O)
+    log_p = log_softmax(O)
     loss = -log_p[rows, y].mean()
     # backward: output layer
     dO = np.exp(log_p)

@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from .errors import RNNGuideError
+from .lm_math import check_param_shapes
 
 FORMAT_VERSION = 1
 PARAM_NAMES = ("W_xh", "W_hh", "b_h", "W_hq", "b_q")
@@ -89,14 +90,7 @@ def load_checkpoint(path):
         )
     vocab = [str(t) for t in data["vocab"]]
     params = {name: data[name] for name in PARAM_NAMES}
-    V, h = len(vocab), params["W_hh"].shape[0]
-    want = {"W_xh": (V, h), "W_hh": (h, h), "b_h": (h,), "W_hq": (h, V), "b_q": (V,)}
-    wrong = {k: params[k].shape for k in PARAM_NAMES if params[k].shape != want[k]}
-    if wrong:
-        raise RNNGuideError(
-            f"{path}: parameter shapes {wrong} do not fit a vocabulary of {V} and "
-            f"{h} hidden units (expected {want})"
-        )
+    check_param_shapes({k: v.shape for k, v in params.items()}, len(vocab), where=str(path))
     return {
         "params": params,
         "vocab": vocab,

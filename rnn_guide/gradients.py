@@ -6,31 +6,19 @@ explode. :func:`gradient_norms` measures that on every backend, and
 :func:`clipping_experiment` and :func:`truncation_experiment` show what clipping and
 truncated BPTT do in training.
 
-The hand-written BPTT and the gradient checks live in :mod:`rnn_guide.bptt` and are
-importable from here too (``rnn_guide.gradients.bptt`` and friends, as before).
+The hand-written BPTT and the gradient checks live in :mod:`rnn_guide.bptt`; both
+experiments train with :func:`rnn_guide.training.train`, the loop every model uses.
 """
 
 import math
-import time
 from dataclasses import dataclass
 
 import numpy as np
 
+from . import validation as check
 from .backends import get_backend
-from .backends.base import rebuild
-from .bptt import (  # noqa: F401  (re-exported: this module's public names before the split)
-    autograd_vs_bptt,
-    bptt,
-    bptt_full,
-    bptt_value_and_grad,
-    bptt_vs_finite_differences,
-    full_bptt_fn,
-    numerical_gradients,
-    relative_error,
-)
-from .errors import RNNGuideError
-from .language_model import RNNLM, value_and_grad_fn
-from .training import History, TrainingDivergedError, train
+from .language_model import RNNLM
+from .training import History, TrainingDivergedError, check_data, train
 
 
 # ------------------------------------------ vanishing and exploding gradients
@@ -39,10 +27,8 @@ def recurrent_weights(num_hiddens, radius, seed=0):
 
     A seeded Gaussian matrix, rescaled by its spectral radius: the same on every backend.
     """
-    _check_count("recurrent_weights", "num_hiddens", num_hiddens)
-    _check_positive(
-        "recurrent_weights", "radius", radius, "the spectral radius of W_hh, e.g. 0.9, 1.0 or 1.1"
-    )
+    check.positive_int(num_hiddens, "num_hiddens", "recurrent_weights")
+    _check_radius("recurrent_weights", radius)
     rng = np.random.default_rng(seed)
     W = rng.normal(0.0, 1.0 / math.sqrt(num_hiddens), size=(num_hiddens, num_hiddens))
     return (W * (radius / np.max(np.abs(np.linalg.eigvals(W))))).astype(np.float32)
@@ -107,11 +93,10 @@ def gradient_norms(d2l, num_steps, radius, num_hiddens=32, input_scale=0.0, seed
         singular value) of ``dH_T/dH_{T-k}``; ``norms[0] = 1``. Computed in float32,
         so values below about 1e-38 underflow to 0 and values above about 1e38 are inf.
     """
-    _check_count("gradient_norms", "num_steps", num_steps)
-    _check_count("gradient_norms", "num_hiddens", num_hiddens)
-    _check_positive("gradient_norms", "radius", radius, "the spectral radius of W_hh, e.g. 0.9, 1.0 or 1.1")
-    if not (_is_number(input_scale) and 0 <= input_scale < math.inf):
-        raise RNNGuideError(f"gradient_norms: input_scale must be a number >= 0, received {input_scale!r}")
+    check.positive_int(num_steps, "num_steps", "gradient_norms")
+    check.positive_int(num_hiddens, "num_hiddens", "gradient_norms")
+    _check_radius("gradient_norms", radius)
+    check.non_negative_number(input_scale, "input_scale", "gradient_norms")
     W_hh = recurrent_weights(num_hiddens, radius, seed)
     inputs = np.random.default_rng(seed + 1).normal(0.0, input_scale, size=(num_steps, num_hiddens))
     J = state_jacobians(d2l, W_hh, inputs.astype(np.float32))
@@ -163,21 +148,26 @@ def clipping_experiment(d2l, data, lr=10.0, clip=0.1, epochs=8, num_hiddens=32, 
 
     Returns:
         ``[without, with]``: two :class:`ClippingRun`.
+
+    Raises:
+        TrainingDivergedError: the run *with* clipping diverged too (the learning rate is too large
+            for the experiment to show anything); the run without clipping may diverge.
     """
     d2l = get_backend(d2l)
-    _check_data("clipping_experiment", data)
-    _check_positive("clipping_experiment", "lr", lr, "a learning rate such as 10")
-    _check_positive("clipping_experiment", "clip", clip, "a threshold such as 0.1")
-    _check_count("clipping_experiment", "epochs", epochs)
+    check_data(data, "clipping_experiment")
+    check.positive_number(clip, "clip", "clipping_experiment", "a threshold such as 0.1")
     runs = []
-    for threshold in (None, clip):
-        model = RNNLM(data.vocab, num_hiddens, d2l, seed=seed)
-        try:
-            history = train(model, data, epochs, lr, threshold, "random", seed, progress=False)
-            runs.append(ClippingRun(threshold, history, len(data.vocab)))
-        except TrainingDivergedError as err:
-            stopped = err.history.epochs + 1
-            runs.append(ClippingRun(threshold, err.history, len(data.vocab), stopped, str(err)))
+    model = RNNLM(data.vocab, num_hiddens, d2l, seed=seed)
+    try:  # without clipping the run may blow up: that is what the experiment shows
+        history = train(model, data, epochs, lr, None, "random", seed, progress=False)
+        runs.append(ClippingRun(None, history, len(data.vocab)))
+    except TrainingDivergedError as err:
+        stopped = err.history.epochs + 1
+        runs.append(ClippingRun(None, err.history, len(data.vocab), stopped, str(err)))
+    # with clipping it must train; if even that diverges, the error reaches the caller
+    model = RNNLM(data.vocab, num_hiddens, d2l, seed=seed)
+    history = train(model, data, epochs, lr, clip, "random", seed, progress=False)
+    runs.append(ClippingRun(clip, history, len(data.vocab)))
     return runs
 
 
@@ -208,11 +198,7 @@ def truncation_experiment(d2l, data, epochs=4, lr=1.0, clip=1.0, num_hiddens=32,
         ``{'truncated': TruncationRun, 'full': TruncationRun}``.
     """
     d2l = get_backend(d2l)
-    _check_data("truncation_experiment", data)
-    _check_count("truncation_experiment", "epochs", epochs)
-    _check_positive("truncation_experiment", "lr", lr, "a learning rate such as 1")
-    if clip is not None:
-        _check_positive("truncation_experiment", "clip", clip, "a threshold such as 1, or None")
+    check_data(data, "truncation_experiment")
     return {
         mode: _train_sequential(d2l, data, mode, epochs, lr, clip, num_hiddens, seed)
         for mode in ("truncated", "full")
@@ -220,58 +206,13 @@ def truncation_experiment(d2l, data, epochs=4, lr=1.0, clip=1.0, num_hiddens=32,
 
 
 def _train_sequential(d2l, data, mode, epochs, lr, clip, num_hiddens, seed):
-    grad_fn = value_and_grad_fn(d2l) if mode == "truncated" else full_bptt_fn(d2l)
-    model, rng = RNNLM(data.vocab, num_hiddens, d2l, seed=seed), np.random.default_rng(seed)
-    run = TruncationRun(mode, History(), [], [])
-    for epoch in range(1, epochs + 1):
-        start, total, count, H, past, k = time.perf_counter(), 0.0, 0, None, [], 0
-        for X, Y in data.train_batches(rng, "sequential"):
-            k += 1  # batch k of the epoch: full BPTT sends its gradient back through k * num_steps steps
-            H0 = model.begin_state(X.shape[0])
-            Xt, Yt = d2l.tensor(X.T), d2l.tensor(Y.T)
-            if mode == "truncated":  # the carried state enters as a constant
-                loss, H, grads = grad_fn(model.params, Xt, Yt, d2l.stop_gradient(H0 if H is None else H))
-            else:  # recomputed from the start of the epoch, the gradient goes all the way back
-                X_past = d2l.tensor(np.concatenate(past, axis=1).T) if past else None
-                loss, _, grads = grad_fn(model.params, X_past, Xt, Yt, H0)
-                past.append(X)
-            value = float(d2l.numpy(loss))
-            if not math.isfinite(value):
-                raise TrainingDivergedError(
-                    f"{mode} BPTT: the training loss became {value} in epoch {epoch} (lr={lr}, "
-                    f"clip={clip}). Use gradient clipping or a smaller learning rate.",
-                    run.history,
-                )
-            if clip is not None:
-                grads, _ = d2l.clip_by_global_norm(list(grads), clip)
-            model.params = rebuild(model.params, [p - lr * g for p, g in zip(model.params, grads)])
-            total, count = total + value * X.size, count + X.size
-        run.history.seconds.append(time.perf_counter() - start)
-        run.batches.append(k)
-        run.backprop_steps.append(data.num_steps * (k * (k + 1) // 2 if mode == "full" else k))
-        run.history.tokens += count
-        run.history.train_perplexity.append(math.exp(total / count))
-        run.history.val_perplexity.append(model.perplexity(data.val_batches("sequential"), "sequential"))
-    return run
+    model = RNNLM(data.vocab, num_hiddens, d2l, seed=seed)
+    history = train(model, data, epochs, lr, clip, "sequential", seed, False, bptt=mode, compiled=False)
+    # batch k of an epoch: full BPTT sends its gradient back through k * num_steps steps
+    steps = [data.num_steps * (k * (k + 1) // 2 if mode == "full" else k) for k in history.batches]
+    return TruncationRun(mode, history, steps, list(history.batches))
 
 
 # ------------------------------------------------------------------ checks
-def _is_number(x):
-    return isinstance(x, (int, float, np.integer, np.floating)) and not isinstance(x, bool)
-
-
-def _check_data(where, data):
-    if not hasattr(data, "train_batches") or not hasattr(data, "vocab"):
-        raise RNNGuideError(f"{where}: data must be a rnn_guide.TimeMachine, received {type(data).__name__}")
-
-
-def _check_count(where, name, value):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise RNNGuideError(f"{where}: {name} must be a positive integer, received {value!r}")
-
-
-def _check_positive(where, name, value, meaning):
-    if not (_is_number(value) and 0 < value < math.inf):
-        raise RNNGuideError(
-            f"{where}: {name} must be a positive finite number ({meaning}), received {value!r}"
-        )
+def _check_radius(where, radius):
+    return check.positive_number(radius, "radius", where, "the spectral radius of W_hh, e.g. 0.9, 1.0 or 1.1")

@@ -11,6 +11,7 @@ import math
 
 import numpy as np
 
+from . import validation as check
 from .errors import RNNGuideError
 
 
@@ -24,13 +25,10 @@ class NgramModel:
     """
 
     def __init__(self, n, vocab_size, k=0.1):
-        if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-            raise RNNGuideError(f"n must be an integer >= 1, received {n!r}")
-        if not isinstance(vocab_size, int) or vocab_size < 1:
-            raise RNNGuideError(f"vocab_size must be a positive integer, received {vocab_size!r}")
-        if not k > 0:
-            raise RNNGuideError(f"k must be positive, received {k!r}")
-        self.n, self.V, self.k = n, vocab_size, float(k)
+        n = check.positive_int(n, "n", "NgramModel")
+        vocab_size = check.positive_int(vocab_size, "vocab_size", "NgramModel")
+        self.n, self.V = n, vocab_size
+        self.k = check.positive_number(k, "k", "NgramModel", "an add-k smoothing constant such as 0.1")
         self.counts = collections.defaultdict(lambda: np.zeros(vocab_size))
 
     def __repr__(self):

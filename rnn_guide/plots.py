@@ -1,6 +1,6 @@
 """Matplotlib figures used by the notebooks (matplotlib is imported only when a figure is made)."""
 
-from .errors import RNNGuideError
+from . import validation as check
 
 
 def plot_history(history, ax=None):
@@ -49,8 +49,7 @@ def draw_unrolled(num_steps=3, batch_size="n", num_inputs="d", num_hiddens="h", 
     import matplotlib.pyplot as plt
     from matplotlib.patches import FancyBboxPatch
 
-    if isinstance(num_steps, bool) or not isinstance(num_steps, int) or num_steps < 1:
-        raise RNNGuideError(f"draw_unrolled: num_steps must be a positive integer, received {num_steps!r}")
+    check.positive_int(num_steps, "num_steps", "draw_unrolled")
     n, d, h, q = batch_size, num_inputs, num_hiddens, num_outputs
     step, width, height = 2.6, 1.2, 0.6  # column spacing and box size, in data units
     y_x, y_h, y_o = 0.0, 1.8, 3.6  # rows: input, hidden state, output

@@ -13,8 +13,9 @@ from typing import NamedTuple
 
 import numpy as np
 
+from . import validation as check
 from .backends import backend_of, get_backend
-from .errors import RNNGuideError, ShapeError
+from .errors import ShapeError
 
 
 class RNNParams(NamedTuple):
@@ -50,10 +51,8 @@ def init_params(num_inputs, num_hiddens, num_outputs, framework, seed=0, sigma=0
         ("num_hiddens", num_hiddens),
         ("num_outputs", num_outputs),
     ):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-            raise RNNGuideError(f"{label} must be a positive integer, received {value!r}")
-    if not sigma > 0:
-        raise RNNGuideError(f"sigma must be positive, received {sigma!r}")
+        check.positive_int(value, label, "init_params")
+    check.positive_number(sigma, "sigma", "init_params", "the weights' standard deviation, e.g. 0.01")
     d2l = get_backend(framework)
     rng = np.random.default_rng(seed)
 

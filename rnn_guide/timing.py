@@ -12,6 +12,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from . import validation as check
 from .backends import get_backend
 from .errors import RNNGuideError
 
@@ -71,8 +72,7 @@ def time_concat(d2l, sizes=DEFAULT_SIZES, repeats=20, seed=0):
     """
     d2l = get_backend(d2l)
     sizes = _check_sizes(sizes)
-    if isinstance(repeats, bool) or not isinstance(repeats, (int, np.integer)) or repeats < 1:
-        raise RNNGuideError(f"time_concat: repeats must be a positive integer, received {repeats!r}")
+    repeats = check.positive_int(repeats, "repeats", "time_concat")
     rng = np.random.default_rng(seed)
     separate, concatenated = [], []
     for n, d, h in sizes:
@@ -138,4 +138,4 @@ def _check_sizes(sizes):
 
 
 def _is_positive_int(value):
-    return isinstance(value, (int, np.integer)) and not isinstance(value, bool) and value > 0
+    return check.is_integer(value) and value > 0

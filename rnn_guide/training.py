@@ -1,10 +1,13 @@
-"""Training the character model: minibatch SGD with clipping, truncated BPTT and a progress bar.
+"""Training the character model: one SGD-with-clipping update, one loop, a History.
 
-:func:`train` is what the notebooks call. It runs the compiled step of
-:func:`~rnn_guide.language_model.make_train_step` over the batches of each epoch,
-keeps the loss on the device until the epoch ends, stops with a clear error when
-the loss diverges, and records train and validation perplexity per epoch in a
-:class:`History` (which can plot itself).
+:func:`sgd_update` is the update ``p <- p - lr * clip(g)``; :func:`train_step` wraps it
+with the gradient into the step the loop runs, compiled once per backend (the
+learning rate and the clipping threshold are arguments of the step, so a second
+:func:`train` call, another model or another learning rate reuses it). :func:`train`
+runs the step over the batches of each epoch, keeps the loss on the device until
+the epoch ends, stops with :class:`TrainingDivergedError` when the loss diverges,
+and records train and validation perplexity per epoch in a :class:`History`.
+The gradient experiments of :mod:`rnn_guide.gradients` use this same loop.
 """
 
 import math
@@ -14,17 +17,21 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from . import validation as check
+from .backends.base import rebuild
+from .bptt import bptt_value_and_grad, full_bptt_fn
 from .errors import RNNGuideError
-from .language_model import _MAX_LOSS, _perplexity, make_train_step
+from .lm_math import MAX_LOSS, loss_and_state, perplexity
 
 
 @dataclass
 class History:
-    """Per-epoch perplexities and timing of a training run."""
+    """Per-epoch perplexities, seconds and minibatch counts of a training run."""
 
     train_perplexity: list = field(default_factory=list)
     val_perplexity: list = field(default_factory=list)
     seconds: list = field(default_factory=list)
+    batches: list = field(default_factory=list)
     tokens: int = 0
 
     @property
@@ -54,8 +61,90 @@ class TrainingDivergedError(RNNGuideError):
         self.history = history
 
 
+# ------------------------------------------------------------------ the step
+def gradient_fn(d2l):
+    """``g(params, X, Y, H) -> (loss, H_T, grads)`` by the framework's autograd.
+
+    NumPy has no autograd: there the gradients are the hand-written BPTT of :mod:`rnn_guide.bptt`.
+    """
+    if d2l.name == "numpy":
+        return bptt_value_and_grad
+    return d2l.value_and_grad(lambda params, X, Y, H: loss_and_state(d2l, params, X, Y, H))
+
+
+def sgd_update(d2l, params, grads, lr, clip):
+    """One SGD step with clipping by global norm: ``p <- p - lr * min(1, clip / ||g||) g``.
+
+    ``clip`` may be ``inf`` (no clipping); ``lr`` and ``clip`` may be Python numbers or 0-d tensors.
+    """
+    grads, _ = d2l.clip_by_global_norm(list(grads), clip)
+    return rebuild(params, [p - lr * g for p, g in zip(params, grads)])
+
+
+def train_step(d2l, compiled=True):
+    """``step(params, X, Y, H, lr, clip) -> (params, loss, H)``: gradient, clipping, update.
+
+    The incoming state is detached (stop-gradient): with sequential batches the state
+    carries information across batches but no gradient (truncated BPTT). With
+    ``compiled=True`` the step is built and compiled once per backend and reused.
+    """
+
+    def build():
+        grad_fn = gradient_fn(d2l)
+
+        def step(params, X, Y, H, lr, clip):
+            loss, H, grads = grad_fn(params, X, Y, d2l.stop_gradient(H))
+            return sgd_update(d2l, params, grads, lr, clip), loss, d2l.stop_gradient(H)
+
+        return step
+
+    return d2l.compiled("train_step", build) if compiled else build()
+
+
+def full_bptt_step(d2l):
+    """``step(params, X_past, X, Y, H0, lr, clip)``: like :func:`train_step`, but the gradient
+    goes back through the earlier inputs ``X_past`` to ``H0`` (:func:`~rnn_guide.bptt.full_bptt_fn`)."""
+    grad_fn = full_bptt_fn(d2l)
+
+    def step(params, X_past, X, Y, H0, lr, clip):
+        loss, H, grads = grad_fn(params, X_past, X, Y, H0)
+        return sgd_update(d2l, params, grads, lr, clip), loss, H
+
+    return step
+
+
+def evaluate(model, batches, partition="random"):
+    """Mean cross-entropy of ``model`` over all tokens of ``batches`` (a compiled step, no update).
+
+    With ``partition='sequential'`` the state is carried from batch to batch.
+    """
+    d2l = model.d2l
+    step = d2l.compiled("eval_step", lambda: lambda p, X, Y, H: loss_and_state(d2l, p, X, Y, H))
+    total, count, H = 0.0, 0, None
+    for X, Y in batches:
+        if H is None or partition != "sequential" or d2l.shape(H)[0] != X.shape[0]:
+            H = model.begin_state(X.shape[0])
+        loss, H = step(model.params, d2l.tensor(X.T), d2l.tensor(Y.T), H)
+        total += float(d2l.numpy(loss)) * X.size
+        count += X.size
+    if count == 0:
+        raise RNNGuideError("evaluation needs at least one batch, received none")
+    return total / count
+
+
+# ------------------------------------------------------------------ the loop
 def train(
-    model, data, epochs=100, lr=1.0, clip=1.0, partition="random", seed=0, progress=True, validate=True
+    model,
+    data,
+    epochs=100,
+    lr=1.0,
+    clip=1.0,
+    partition="random",
+    seed=0,
+    progress=True,
+    validate=True,
+    bptt="truncated",
+    compiled=True,
 ):
     """Train ``model`` on ``data`` (a :class:`~rnn_guide.data.TimeMachine`).
 
@@ -69,45 +158,66 @@ def train(
         seed: seed of the shuffling.
         progress: show a progress bar (tqdm: a widget in Jupyter, a line in a terminal).
         validate: compute validation perplexity after every epoch.
+        bptt: ``'truncated'`` or, with ``partition='sequential'``, ``'full'``: each batch's
+            gradient goes back through every earlier batch of the epoch (slow; for comparison).
+        compiled: run the compiled step (False: eager, e.g. to compare the work done).
 
     Returns:
-        History with per-epoch train and validation perplexity and seconds.
+        History with per-epoch train and validation perplexity, seconds and batch counts.
 
     Raises:
         TrainingDivergedError: the loss became NaN or infinite. The model keeps the
             parameters it had before that epoch and the error carries the history so far.
     """
-    _check_training_args(epochs, lr, clip, partition)
+    _check_model_and_data(model, data)
+    epochs = check.positive_int(epochs, "epochs", "train")
+    lr = check.positive_number(lr, "lr", "train", "a learning rate such as 1")
+    if clip is not None:
+        clip = check.positive_number(clip, "clip", "train", "a threshold such as 1, or None")
+    check.one_of(partition, "partition", ("random", "sequential"), "train")
+    check.one_of(bptt, "bptt", ("truncated", "full"), "train")
+    if bptt == "full" and partition != "sequential":
+        raise RNNGuideError("train: bptt='full' needs partition='sequential', received partition='random'")
     d2l = model.d2l
-    step = make_train_step(d2l, float(lr), None if clip is None else float(clip))
-    rng = np.random.default_rng(seed)
-    history = History()
+    step = train_step(d2l, compiled) if bptt == "truncated" else full_bptt_step(d2l)
+    lr_t, clip_t = (d2l.tensor(np.float32(v)) for v in (lr, math.inf if clip is None else clip))
+    rng, history = np.random.default_rng(seed), History()
     bar = _progress_bar(epochs, progress, d2l.name)
     for epoch in range(1, epochs + 1):
         start = time.perf_counter()
-        before, total, count, H = model.params, None, 0, None
-        for X, Y in data.train_batches(rng, partition):
-            if H is None or partition == "random" or d2l.shape(H)[0] != X.shape[0]:
-                H = model.begin_state(X.shape[0])
-            model.params, loss, H = step(model.params, d2l.tensor(X.T), d2l.tensor(Y.T), H)
-            # The sum stays on the device: one host round trip per epoch, not one per step.
-            total = loss * X.size if total is None else total + loss * X.size
-            count += X.size
+        before, total, count, H, past, k = model.params, None, 0, None, [], 0
+        with np.errstate(over="ignore", invalid="ignore"):  # divergence is caught below, with advice
+            for X, Y in data.train_batches(rng, partition):
+                k += 1
+                if H is None or partition == "random" or bptt == "full" or d2l.shape(H)[0] != X.shape[0]:
+                    H = model.begin_state(X.shape[0])
+                Xt, Yt = d2l.tensor(X.T), d2l.tensor(Y.T)
+                if bptt == "full":  # from the start of the epoch, through every earlier batch
+                    X_past = d2l.tensor(np.concatenate(past, axis=1).T) if past else None
+                    model.params, loss, H = step(model.params, X_past, Xt, Yt, H, lr_t, clip_t)
+                    past.append(X)
+                else:
+                    model.params, loss, H = step(model.params, Xt, Yt, H, lr_t, clip_t)
+                # The sum stays on the device: one host round trip per epoch, not one per step.
+                total = loss * X.size if total is None else total + loss * X.size
+                count += X.size
         mean_loss = float(d2l.numpy(total)) / count
-        if not mean_loss < _MAX_LOSS:  # NaN, inf, or a loss whose perplexity overflows a float
+        if not mean_loss < MAX_LOSS:  # NaN, inf, or a loss whose perplexity overflows a float
             model.params = before
             bar.close()
             raise TrainingDivergedError(
-                f"the training loss became {mean_loss} in epoch {epoch} (lr={lr}, clip={clip}); training "
-                "stopped and the model keeps the parameters it had before that epoch. "
-                "Use gradient clipping (clip=1) or a smaller learning rate.",
+                f"the training loss became {mean_loss} in epoch {epoch} (lr={lr}, clip={clip}, "
+                f"bptt={bptt!r}); training stopped and the model keeps the parameters it had before "
+                "that epoch. Use gradient clipping (clip=1) or a smaller learning rate.",
                 history,
             )
         history.seconds.append(time.perf_counter() - start)
+        history.batches.append(k)
         history.tokens += count
-        history.train_perplexity.append(_perplexity(mean_loss))
+        history.train_perplexity.append(perplexity(mean_loss))
         if validate:
-            history.val_perplexity.append(model.perplexity(data.val_batches(partition), partition))
+            val_loss = evaluate(model, data.val_batches(partition), partition)
+            history.val_perplexity.append(perplexity(val_loss))
         bar.update(1)
         bar.set_postfix(
             train_ppl=f"{history.train_perplexity[-1]:.2f}",
@@ -117,15 +227,22 @@ def train(
     return history
 
 
-def _check_training_args(epochs, lr, clip, partition):
-    if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 1:
-        raise RNNGuideError(f"epochs must be a positive integer, received {epochs!r}")
-    if not (isinstance(lr, (int, float)) and lr > 0 and math.isfinite(lr)):
-        raise RNNGuideError(f"lr must be a positive number, received {lr!r}")
-    if clip is not None and not (isinstance(clip, (int, float)) and clip > 0):
-        raise RNNGuideError(f"clip must be a positive number or None, received {clip!r}")
-    if partition not in ("random", "sequential"):
-        raise RNNGuideError(f"partition must be 'random' or 'sequential', received {partition!r}")
+def check_data(data, where="train"):
+    """Raise a clear error unless ``data`` offers minibatches and a vocabulary like a TimeMachine."""
+    if not (hasattr(data, "train_batches") and hasattr(data, "val_batches") and hasattr(data, "vocab")):
+        raise RNNGuideError(f"{where}: data must be a rnn_guide.TimeMachine, received {type(data).__name__}")
+
+
+def _check_model_and_data(model, data):
+    if not (hasattr(model, "d2l") and hasattr(model, "params") and hasattr(model, "begin_state")):
+        raise RNNGuideError(f"train: model must be a rnn_guide.RNNLM, received {type(model).__name__}")
+    check_data(data)
+    model_tokens = list(getattr(model, "vocab", data.vocab).idx_to_token)
+    if model_tokens != list(data.vocab.idx_to_token):
+        raise RNNGuideError(
+            f"train: the model's vocabulary ({len(model_tokens)} tokens) differs from the data's "
+            f"({len(data.vocab)} tokens); build the model from data.vocab"
+        )
 
 
 class _NoBar:

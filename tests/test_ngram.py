@@ -30,7 +30,7 @@ def test_evaluate_perplexity_and_accuracy():
 
 
 def test_errors():
-    with pytest.raises(RNNGuideError, match="n must be an integer >= 1, received 0"):
+    with pytest.raises(RNNGuideError, match="n must be a positive integer, received 0"):
         NgramModel(0, 5)
     with pytest.raises(RNNGuideError, match="fit needs at least n = 3 tokens, received 2"):
         NgramModel(3, 5).fit([1, 2])

@@ -1,0 +1,101 @@
+"""Text generation and scoring with a trained character model (Step 5).
+
+Each function takes a model with ``d2l``, ``params``, ``vocab`` and ``preprocessed``
+(an :class:`~rnn_guide.language_model.RNNLM`) and runs the model's forward pass
+(:func:`~rnn_guide.lm_math.lm_forward`) from the zero state. The scores come back
+to NumPy, where sampling and scoring use one host-side ``log_softmax``.
+"""
+
+import warnings
+
+import numpy as np
+
+from . import validation as check
+from .data import preprocess
+from .errors import RNNGuideError
+from .lm_math import lm_forward, log_softmax, perplexity
+
+
+def _read(model, ids):
+    """Scores after each character of ``ids`` (from the zero state) and the last state."""
+    d2l = model.d2l
+    O, H = lm_forward(d2l, model.params, d2l.tensor(np.asarray(ids)[:, None]), model.begin_state(1))
+    return d2l.numpy(O).astype(np.float64), H  # (len(ids), vocab_size)
+
+
+def _check_prefix(prefix):
+    if not isinstance(prefix, str) or not prefix:
+        raise RNNGuideError(f"prefix must be a non-empty string, received {prefix!r}")
+
+
+def predict(model, prefix, num_chars, temperature=None, seed=None):
+    """Continue ``prefix`` by ``num_chars`` characters.
+
+    The model first reads the prefix (warm-up), then writes one character at a
+    time, feeding each back in. With ``temperature=None`` it takes the most likely
+    character (greedy, as the book); with a positive temperature it samples from
+    ``softmax(O / temperature)`` using a NumPy generator seeded with ``seed`` (repeatable).
+
+    The prefix goes through the training text's preprocessing (for the book:
+    lower-case, non-letters to spaces). Characters still not in the vocabulary
+    are read as ``<unk>``, with a warning that names them.
+
+    Returns:
+        The prefix as the model read it, followed by the new characters.
+    """
+    _check_prefix(prefix)
+    num_chars = check.non_negative_int(num_chars, "num_chars", "predict")
+    if temperature is not None:
+        temperature = check.positive_number(temperature, "temperature", "predict", "or None for greedy")
+    text = preprocess(prefix) if model.preprocessed else prefix
+    if not text:
+        raise RNNGuideError(f"prefix {prefix!r} is empty after preprocessing")
+    unknown = model.vocab.unknown_chars(text)
+    if unknown:
+        warnings.warn(f"prefix characters {unknown} are not in the vocabulary; read as '<unk>'", stacklevel=3)
+    d2l, rng = model.d2l, np.random.default_rng(seed)
+    O, H = _read(model, model.vocab.encode(text))
+    new = []
+    for _ in range(num_chars):
+        logits = O[-1]
+        if temperature is None:
+            nxt = int(np.argmax(logits))
+        else:
+            p = np.exp(log_softmax(logits / temperature))
+            nxt = int(rng.choice(len(p), p=p / p.sum()))
+        new.append(nxt)
+        O, H = lm_forward(d2l, model.params, d2l.tensor(np.array([[nxt]])), H)
+        O = d2l.numpy(O).astype(np.float64)
+    return text + model.vocab.decode(new)
+
+
+def score(model, text, start=1, positions=None):
+    """Read ``text`` from the zero state and score each next-character prediction.
+
+    Position ``t`` is predicted from all of ``text[:t]``: the state carries
+    everything read so far. ``text`` is used as given (already preprocessed, like ``data.text``).
+
+    Args:
+        start: score positions ``start, start + 1, ...`` (at least 1).
+        positions: score only these positions instead (each at least 1).
+
+    Returns:
+        ``{'perplexity': float, 'accuracy': float}`` over the scored positions.
+    """
+    ids = np.asarray(model.vocab.encode(text))
+    positions = np.arange(start, len(ids)) if positions is None else np.asarray(positions, dtype=int)
+    if len(ids) < 2 or positions.size == 0 or positions.min() < 1 or positions.max() >= len(ids):
+        raise RNNGuideError(
+            f"positions to score must lie in [1, {len(ids) - 1}] for a text of {len(ids)} characters, "
+            f"received start={start!r}, positions={None if positions.size == 0 else positions.tolist()}"
+        )
+    logits = _read(model, ids[:-1])[0][positions - 1]  # row t - 1 predicts character t
+    targets = ids[positions]
+    nll = -log_softmax(logits)[np.arange(len(targets)), targets].mean()
+    return {"perplexity": perplexity(nll), "accuracy": float((logits.argmax(axis=1) == targets).mean())}
+
+
+def next_char_probabilities(model, prefix):
+    """P(next character | prefix) as a NumPy array over the vocabulary (prefix used as given)."""
+    _check_prefix(prefix)
+    return np.exp(log_softmax(_read(model, model.vocab.encode(prefix))[0][-1]))
