@@ -70,7 +70,7 @@ class EpochClock:
     """``data`` as ``train`` sees it, noting the time each epoch's first batch is asked for."""
 
     def __init__(self, data):
-        self.data, self.starts = data, []
+        self.data, self.vocab, self.starts = data, data.vocab, []
 
     def train_batches(self, rng=None, partition="random"):
         self.starts.append(time.perf_counter())

@@ -3,7 +3,6 @@
 import json
 
 import pytest
-from conftest import load_backend
 
 from rnn_guide.cli import main
 
@@ -39,7 +38,6 @@ def test_train_then_generate_in_another_framework(backend, tmp_path, capsys):
 
 
 def test_generate_sampling_is_seeded(tmp_path, capsys):
-    load_backend("numpy")
     ckpt = tmp_path / "m.npz"
     main(["train", "-f", "numpy", "--epochs", "1", "--hidden", "8", "--save", str(ckpt), "--no-progress"])
     capsys.readouterr()

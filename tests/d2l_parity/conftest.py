@@ -118,7 +118,8 @@ def d2l_time_machine(d2l, d2l_workdir, no_network):
 def pytest_generate_tests(metafunc):
     """``row``: every row of the README table with something to check for this env's backend."""
     if "row" in metafunc.fixturenames and D2L_FRAMEWORK is not None:
-        from .d2l_findings import NA, ROWS
+        from .d2l_findings import ROWS
+        from .d2l_table import NA
 
         rows = [r for r in ROWS if r.cells[D2L_FRAMEWORK] != NA]
         metafunc.parametrize("row", rows, ids=[r.key for r in rows])

@@ -2,7 +2,8 @@
 
 ``test_row`` runs once per table row for this env's backend: a ``same`` cell compares
 values on the same inputs, ``missing`` and ``defined`` look the name up, and any
-other text is checked by the row's own check (``d2l_checks_ops``, ``d2l_checks_data``).
+other text is checked by the row's own check (``d2l_checks_ops``, ``d2l_checks_recurrence``,
+``d2l_checks_data``).
 The other tests keep the table complete: every d2l tensor alias and every rnn_guide
 helper has a row, and every difference has a check.
 """
@@ -10,11 +11,12 @@ helper has a row, and every difference has a check.
 import ast
 import inspect
 
-from . import d2l_checks_data, d2l_checks_ops
+from . import d2l_checks_data, d2l_checks_ops, d2l_checks_recurrence
 from .d2l_checks_ops import Ctx, check_same
-from .d2l_findings import BACKENDS, DEFINED, GENERIC, MISSING, NA, OURS_NOT_HELPERS, ROWS, SAME
+from .d2l_findings import ROWS
+from .d2l_table import BACKENDS, DEFINED, GENERIC, MISSING, NA, OURS_NOT_HELPERS, SAME
 
-CHECKS = {**d2l_checks_ops.CHECKS, **d2l_checks_data.CHECKS}
+CHECKS = {**d2l_checks_ops.CHECKS, **d2l_checks_recurrence.CHECKS, **d2l_checks_data.CHECKS}
 
 
 def test_row(row, fw, d2l, ours, request):
