@@ -3,10 +3,11 @@
     import rnn_guide
     d2l = rnn_guide.use("pytorch")   # or "tensorflow", "jax", "mxnet", "numpy"
 
-Importing this package imports no deep-learning framework; ``use`` does.
+Importing this package imports no deep-learning framework and changes no setting of the
+process; ``use`` imports the framework and seeds it.
 """
 
-from .backends import available_frameworks, backend_of, get_backend, use
+from .backends import available_frameworks, backend_of, get_backend, keep_freed_memory, use
 from .config import FRAMEWORKS
 from .data import TimeMachine, Vocab
 from .errors import FrameworkNotInstalledError, RNNGuideError, ShapeError
@@ -45,6 +46,7 @@ __all__ = [
     "concat_check",
     "get_backend",
     "init_params",
+    "keep_freed_memory",
     "mlp_hidden",
     "output_layer",
     "rnn_forward",

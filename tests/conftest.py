@@ -6,6 +6,7 @@ is a test *failure*, never a skip. Without the variable (a local run) every
 framework is tried and the ones not installed are skipped.
 """
 
+import functools
 import os
 from pathlib import Path
 
@@ -33,13 +34,18 @@ DL_FRAMEWORKS = [f for f in FRAMEWORKS_UNDER_TEST if f != "numpy"]
 
 
 def load_backend(name, seed=0):
-    """The backend for ``name``; skip if absent locally, fail if this env requires it."""
+    """The (cached) backend for ``name``, seeded so each test starts from the same state.
+
+    Skips if the framework is absent locally; fails if this env requires it.
+    """
     try:
-        return rnn_guide.get_backend(name, seed=seed)
+        backend = rnn_guide.get_backend(name)
     except rnn_guide.FrameworkNotInstalledError as err:
         if name in REQUIRED:
             pytest.fail(f"{name} is required in this test env but does not import: {err}")
         pytest.skip(f"{name} is not installed here")
+    backend.seed(seed)
+    return backend
 
 
 @pytest.fixture(params=FRAMEWORKS_UNDER_TEST)
@@ -59,8 +65,16 @@ def framework(request):
 
 @pytest.fixture
 def ref():
-    """The NumPy reference backend."""
-    return rnn_guide.get_backend("numpy")
+    """The NumPy reference backend, seeded with 0."""
+    return load_backend("numpy")
+
+
+@pytest.fixture
+def fresh_backends(monkeypatch):
+    """An empty backend cache for one test: the next ``get_backend`` builds a new object."""
+    from rnn_guide import backends
+
+    monkeypatch.setattr(backends, "_backend", functools.cache(backends._backend.__wrapped__))
 
 
 @pytest.fixture(autouse=True)

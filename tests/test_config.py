@@ -59,8 +59,8 @@ def test_bad_env_var_is_reported(monkeypatch):
 
 
 @pytest.mark.parametrize("name", ["jax", "mxnet"])
-def test_missing_framework_names_the_extra(monkeypatch, name):
-    # Make the framework unimportable, whatever is installed here.
+def test_missing_framework_names_the_extra(monkeypatch, fresh_backends, name):
+    # Make the framework unimportable, whatever is installed here (and not yet built: fresh_backends).
     monkeypatch.setitem(sys.modules, name, None)
     monkeypatch.setitem(sys.modules, f"rnn_guide.backends.{name}", None)
     with pytest.raises(rnn_guide.FrameworkNotInstalledError) as info:
@@ -88,5 +88,12 @@ def test_available_frameworks_always_has_numpy():
 
 
 def test_use_returns_named_backend(backend):
-    assert rnn_guide.use(backend.name).name == backend.name
+    assert rnn_guide.use(backend.name) is backend
     assert backend.name in rnn_guide.available_frameworks()
+
+
+def test_use_checks_the_seed():
+    with pytest.raises(rnn_guide.RNNGuideError, match=r"seed must be a non-negative integer, received -1"):
+        rnn_guide.use("numpy", seed=-1)
+    with pytest.raises(rnn_guide.RNNGuideError, match=r"received 1.5"):
+        rnn_guide.use("numpy", seed=1.5)

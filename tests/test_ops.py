@@ -1,5 +1,7 @@
 """Every tensor helper on every backend, compared with the NumPy reference."""
 
+import math
+
 import numpy as np
 import pytest
 
@@ -36,19 +38,32 @@ def test_creation(backend):
 
 def test_random_is_seeded_and_same_on_every_backend(backend, ref):
     backend.seed(7)
-    ref.seed(7)
     x = backend.randn(3, 4)
-    assert backend.shape(x) == (3, 4)
-    close(backend, x, ref.numpy(ref.randn(3, 4)))
     y = backend.normal((2, 2), mean=5.0, std=0.1)
+    assert backend.shape(x) == (3, 4)
+    ref.seed(7)  # ref is backend itself on NumPy: draw from each after its own seed
+    close(backend, x, ref.numpy(ref.randn(3, 4)))
     close(backend, y, ref.numpy(ref.normal((2, 2), mean=5.0, std=0.1)))
     backend.seed(7)
     close(backend, backend.randn(3, 4), backend.numpy(x))
-    # a new backend object starts from seed 0: the same code prints the same every run
-    fresh_a, fresh_b = rnn_guide.get_backend(backend.name), rnn_guide.get_backend(backend.name)
-    close(backend, fresh_a.randn(2, 2), fresh_b.numpy(fresh_b.randn(2, 2)))
-    with pytest.raises(rnn_guide.RNNGuideError, match="non-negative integer"):
+    # use() reseeds the one backend object: re-running a notebook's setup cell prints the same
+    first = backend.numpy(rnn_guide.use(backend.name).randn(2, 2))
+    close(backend, rnn_guide.use(backend.name).randn(2, 2), first)
+    with pytest.raises(rnn_guide.RNNGuideError, match="seed must be a non-negative integer, received -1"):
         backend.seed(-1)
+
+
+def test_a_new_backend_starts_from_seed_0(backend, ref, fresh_backends):
+    new = rnn_guide.get_backend(backend.name)
+    assert new is not backend
+    ref.seed(0)
+    close(new, new.randn(2, 3), ref.numpy(ref.randn(2, 3)))
+
+
+def test_one_backend_object_per_framework(backend):
+    assert rnn_guide.get_backend(backend.name) is backend
+    assert rnn_guide.get_backend(backend) is backend
+    assert rnn_guide.backend_of(backend.zeros((2,))) is backend
 
 
 def test_get_key_is_reproducible(backend):
@@ -112,6 +127,40 @@ def test_norm_has_item_on_every_backend(backend):
     assert value == pytest.approx(float(np.linalg.norm(A)), rel=1e-6)
 
 
+@pytest.mark.parametrize("as_tensor", [False, True], ids=["float", "tensor"])
+@pytest.mark.parametrize("theta", [0.5, 100.0, math.inf])
+def test_clip_by_global_norm_matches_numpy(backend, theta, as_tensor):
+    """Clipping under ``jit`` with ``theta`` a traced argument: below and above the norm, inf, zeros."""
+    clip = backend.jit(lambda grads, theta: backend.clip_by_global_norm(grads, theta))
+    limit = backend.tensor(np.float32(theta)) if as_tensor else theta
+    norm = math.sqrt(float((A.astype(np.float64) ** 2).sum() + (B.astype(np.float64) ** 2).sum()))
+    scale = min(1.0, theta / norm)  # 6.91: theta 0.5 clips, 100 and inf do not
+    clipped, got_norm = clip([backend.tensor(A), backend.tensor(B)], limit)
+    close(backend, got_norm, np.float32(norm), tol=1e-6)
+    close(backend, clipped[0], A * scale, tol=1e-6)
+    close(backend, clipped[1], B * scale, tol=1e-6)
+    zeros, zero_norm = clip([backend.zeros((2, 3)), backend.zeros((3,))], limit)
+    close(backend, zero_norm, np.float32(0.0))
+    close(backend, zeros[0], np.zeros((2, 3)))  # no NaN from 0/0 or inf/inf
+    close(backend, zeros[1], np.zeros(3))
+
+
+def test_compiled_is_built_once_per_key(backend):
+    built = []
+
+    def build():
+        built.append(len(built))
+        return lambda x: x * 2
+
+    key, other = object(), object()  # fresh keys: the backend object is shared by every test
+    double = backend.compiled(key, build)
+    assert backend.compiled(key, build) is double
+    assert built == [0]
+    close(backend, double(backend.tensor(A)), 2 * A)
+    assert backend.compiled(other, build) is not double
+    assert built == [0, 1]
+
+
 def test_same_method_names_and_signatures_on_every_backend(backend):
     import inspect
 
@@ -134,6 +183,9 @@ def test_same_method_names_and_signatures_on_every_backend(backend):
         "norm",
         "get_key",
         "seed",
+        "log_softmax",
+        "clip_by_global_norm",
+        "compiled",
     ]
     for name in names:
         mine = inspect.signature(getattr(backend, name))
@@ -156,6 +208,7 @@ def test_value_and_grad_of_parameters_used_many_times(framework):
 
     def f(params, X1, X2):
         W, b = params
+        assert rnn_guide.backend_of(W, b) is d2l  # parameters are recognised inside the gradient call
         first = d2l.tanh(d2l.matmul(X1, W) + b)  # (3, 2) + bias
         second = b + d2l.matmul(X2, W)  # bias on the left, 5 rows
         again = d2l.matmul(first, W) + b  # the same rows count as `first`

@@ -1,32 +1,26 @@
-"""Registry of backends: name -> adapter, imported only when asked for.
+"""Registry of backends: name -> adapter, imported only when asked for, built once.
 
 No deep-learning framework is imported until a backend for it is created.
+There is one backend object per framework: ``use``, ``get_backend`` and
+``backend_of`` all return it.
 """
 
+import functools
 import importlib
 import sys
 
 from ..config import FRAMEWORKS, canonical_name, resolve_framework
 from ..errors import FrameworkNotInstalledError, RNNGuideError
+from .base import DEFAULT_SEED, tensor_framework
+from .malloc import keep_freed_memory
 
-# name -> (adapter module, class name, the framework's import name)
+# name -> (adapter module, class name)
 _ADAPTERS = {
-    "numpy": ("rnn_guide.backends.numpy", "NumpyBackend", "numpy"),
-    "pytorch": ("rnn_guide.backends.pytorch", "PyTorchBackend", "torch"),
-    "tensorflow": ("rnn_guide.backends.tensorflow", "TensorFlowBackend", "tensorflow"),
-    "jax": ("rnn_guide.backends.jax", "JaxBackend", "jax"),
-    "mxnet": ("rnn_guide.backends.mxnet", "MXNetBackend", "mxnet"),
-}
-
-# the first part of a tensor type's module -> backend name
-_TENSOR_MODULES = {
-    "numpy": "numpy",
-    "torch": "pytorch",
-    "tensorflow": "tensorflow",
-    "keras": "tensorflow",
-    "jax": "jax",
-    "jaxlib": "jax",
-    "mxnet": "mxnet",
+    "numpy": ("rnn_guide.backends.numpy", "NumpyBackend"),
+    "pytorch": ("rnn_guide.backends.pytorch", "PyTorchBackend"),
+    "tensorflow": ("rnn_guide.backends.tensorflow", "TensorFlowBackend"),
+    "jax": ("rnn_guide.backends.jax", "JaxBackend"),
+    "mxnet": ("rnn_guide.backends.mxnet", "MXNetBackend"),
 }
 
 _MXNET_NOTE = (
@@ -45,12 +39,28 @@ def _install_hint(name, cause):
     return msg
 
 
-def get_backend(framework, seed=0):
-    """Create the backend for ``framework``, taken literally (no environment override).
+@functools.cache
+def _backend(name):
+    """The one backend object of the canonical framework ``name``, built on first use.
+
+    A failed import is not cached: installing the framework and asking again works.
+    """
+    module_name, class_name = _ADAPTERS[name]
+    try:
+        module = importlib.import_module(module_name)
+    except Exception as err:  # noqa: BLE001 - mxnet fails with AttributeError on new numpy
+        raise FrameworkNotInstalledError(_install_hint(name, err)) from err
+    return getattr(module, class_name)()
+
+
+def get_backend(framework):
+    """The backend of ``framework``, taken literally (no environment override). Seeds nothing.
 
     Args:
         framework: a framework name or alias, or a backend object (returned as is).
-        seed: the seed of the new backend's random state.
+
+    Returns:
+        The framework's one backend object: the same object on every call.
 
     Raises:
         RNNGuideError: unknown name.
@@ -58,35 +68,37 @@ def get_backend(framework, seed=0):
     """
     if hasattr(framework, "xp") and hasattr(framework, "name"):
         return framework
-    name = canonical_name(framework)
-    module_name, class_name, _ = _ADAPTERS[name]
-    try:
-        module = importlib.import_module(module_name)
-    except Exception as err:  # noqa: BLE001 - mxnet fails with AttributeError on new numpy
-        raise FrameworkNotInstalledError(_install_hint(name, err)) from err
-    return getattr(module, class_name)(seed=seed)
+    return _backend(canonical_name(framework))
 
 
-def use(framework=None, seed=0):
-    """Return the backend students call ``d2l``: ``d2l = rnn_guide.use('jax')``.
+def use(framework=None, seed=DEFAULT_SEED):
+    """Return the backend students call ``d2l``, seeded: ``d2l = rnn_guide.use('jax')``.
 
     The choice is made in this order: the ``RNN_GUIDE_FRAMEWORK`` environment
     variable when set (one line on stderr says so when it overrides the
     argument), then ``framework``, then ``'pytorch'``.
 
+    ``use`` calls ``d2l.seed(seed)``, so re-running a notebook's setup cell
+    gives the same numbers again. That seeds the backend's NumPy generator
+    (``d2l.randn``, ``d2l.normal``, ``d2l.get_key``), JAX's key on the JAX
+    backend, and the framework's own global generator (``torch.manual_seed``,
+    ``tf.random.set_seed``, ``mx.random.seed``), so ``torch.randn`` repeats too.
+
     Args:
         framework: ``'pytorch'``, ``'tensorflow'``, ``'jax'``, ``'mxnet'`` or
             ``'numpy'`` (aliases ``'torch'``, ``'tf'``, ``'mx'``), or None.
-        seed: seed of the backend's random state (``d2l.randn``, ``d2l.normal``,
-            ``d2l.get_key``). Seeded by default, so code prints the same every run.
+        seed: a non-negative integer, the seed of all of the above.
 
     Returns:
-        A backend object with d2l-named helpers, e.g. ``d2l.matmul``, ``d2l.concat``.
+        The framework's one backend object, with d2l-named helpers, e.g.
+        ``d2l.matmul``, ``d2l.concat``.
     """
     name, note = resolve_framework(framework)
     if note:
         print(note, file=sys.stderr)
-    return get_backend(name, seed=seed)
+    backend = _backend(name)
+    backend.seed(seed)
+    return backend
 
 
 def available_frameworks():
@@ -97,7 +109,7 @@ def available_frameworks():
     found = []
     for name in FRAMEWORKS:
         try:
-            get_backend(name)
+            _backend(name)
         except FrameworkNotInstalledError:
             continue
         found.append(name)
@@ -105,7 +117,7 @@ def available_frameworks():
 
 
 def backend_of(*tensors):
-    """The backend that owns these tensors, inferred from their types.
+    """The backend that owns these tensors, inferred from their types. Seeds and changes nothing.
 
     Python numbers and lists count as NumPy data. Mixing frameworks is an error.
     """
@@ -113,19 +125,18 @@ def backend_of(*tensors):
     for t in tensors:
         if t is None or isinstance(t, (int, float, list, tuple)):
             continue
-        root = type(t).__module__.split(".")[0]
-        if root not in _TENSOR_MODULES:
+        name = tensor_framework(t)
+        if name is None:
             raise RNNGuideError(
                 f"expected a tensor of one of {', '.join(FRAMEWORKS)}, received {type(t).__name__}"
             )
-        names.add(_TENSOR_MODULES[root])
+        names.add(name)
     if len(names) > 1:
         raise RNNGuideError(
             f"tensors from different frameworks cannot be mixed, received {sorted(names)}; "
             "create them all with the same backend"
         )
-    name = names.pop() if names else "numpy"
-    return get_backend(name)
+    return _backend(names.pop() if names else "numpy")
 
 
-__all__ = ["use", "get_backend", "available_frameworks", "backend_of"]
+__all__ = ["use", "get_backend", "available_frameworks", "backend_of", "keep_freed_memory"]

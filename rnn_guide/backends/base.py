@@ -7,44 +7,72 @@ hooks the training code needs: gradients, stop-gradient and compilation.
 
 Most helpers are written once here against ``self.xp``, an array namespace
 with NumPy's function names (``numpy``, ``jax.numpy``, ``mxnet.numpy``,
-``torch``, ``tf.experimental.numpy``). An adapter overrides a helper only where
-its framework really differs, with a comment that names the difference.
+``torch``, ``tf.experimental.numpy``), and ``self._nn``, where the framework's
+fused ``relu``, ``softmax`` and ``log_softmax`` live (``torch``, ``tf.nn``,
+``jax.nn``, ``mxnet.npx``; NumPy has none and writes them out). An adapter
+overrides a helper only where its framework really differs, with a comment
+that names the difference.
 
 Randomness is explicit: each backend object owns a NumPy ``Generator``
-seeded by :meth:`seed` (seed 0 when created), and ``randn``/``normal`` draw
+(seed 0 when created, reseeded by :meth:`seed`), and ``randn``/``normal`` draw
 from it and convert. The same seed therefore gives the same numbers in every
-framework, and the same code prints the same thing on every run.
+framework, and the same code prints the same thing on every run. Creating a
+backend touches no state outside the object: the framework's global generator
+is seeded only by :meth:`seed`.
 """
-
-import sys
 
 import numpy as np
 
 from ..errors import RNNGuideError
+from ..validation import non_negative_int
 
 DEFAULT_SEED = 0
 
+# The top-level module a tensor type comes from -> its framework. The one place tensors are recognised:
+# ``backend_of`` and every backend's ``is_tensor`` read it.
+_TENSOR_MODULES = {
+    "numpy": "numpy",
+    "torch": "pytorch",
+    "tensorflow": "tensorflow",
+    "keras": "tensorflow",
+    "jax": "jax",
+    "jaxlib": "jax",
+    "mxnet": "mxnet",
+}
+
+
+def tensor_framework(x):
+    """The framework whose tensor ``x`` is (``'numpy'`` for NumPy arrays and scalars), else None.
+
+    The type's base classes count too, so a framework's array subclass is recognised.
+    """
+    for cls in type(x).__mro__:
+        name = _TENSOR_MODULES.get(cls.__module__.split(".")[0])
+        if name is not None:
+            return name
+    return None
+
 
 class Backend:
-    """Base class of the adapters. Subclasses set the class attributes and ``xp``."""
+    """Base class of the adapters. Subclasses set the class attributes, ``xp`` and ``_nn``."""
 
     #: canonical framework name, e.g. ``'pytorch'``
     name = "base"
-    #: the module that must import for this backend to work
+    #: the framework's import name, e.g. ``'torch'``
     module_name = "numpy"
-    #: the pip extra that installs the framework
-    extra = ""
 
-    def __init__(self, seed=DEFAULT_SEED):
+    def __init__(self):
         self.float32 = self._dtype_float32()
-        self.seed(seed)
+        self._compiled = {}
+        self._seed_own(DEFAULT_SEED)
 
     def __repr__(self):
         return f"<rnn_guide backend {self.name!r} on {self.device}>"
 
     # ------------------------------------------------------------------ hooks
-    # Each adapter implements these five; everything else has a default.
+    # Each adapter sets xp and _nn and implements the two conversions; everything else has a default.
     xp = None  # array namespace with NumPy's names
+    _nn = None  # namespace with fused relu(x), softmax(x, axis=) and log_softmax(x, axis=)
 
     def _from_numpy(self, array):
         """Convert a NumPy array (dtype already chosen) to this framework's tensor."""
@@ -68,18 +96,28 @@ class Backend:
 
     # ------------------------------------------------------------ randomness
     def seed(self, n=DEFAULT_SEED):
-        """Seed this backend's random state so ``randn``, ``normal`` and ``get_key`` repeat.
+        """Seed every generator a notebook draws from, so its numbers repeat run after run.
+
+        This seeds three things: this backend's NumPy generator (``randn``,
+        ``normal``, ``get_key``), the JAX key the JAX backend holds, and the
+        framework's own global generator (``torch.manual_seed``,
+        ``tf.random.set_seed``, ``mx.random.seed``), because students also call
+        ``torch.randn`` and the like directly. ``rnn_guide.use`` calls it;
+        creating a backend, ``get_backend`` and ``backend_of`` seed nothing.
 
         Args:
             n: a non-negative integer.
         """
-        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 0:
-            raise RNNGuideError(f"seed must be a non-negative integer, received {n!r}")
-        self._rng = np.random.default_rng(int(n))
-        self._seed_framework(int(n))
+        n = non_negative_int(n, "seed")
+        self._seed_own(n)
+        self._seed_global(n)
 
-    def _seed_framework(self, n):
-        """Seed the framework's own global generator too, where it has one."""
+    def _seed_own(self, n):
+        """Seed the random state this object holds (and nothing outside it)."""
+        self._rng = np.random.default_rng(n)
+
+    def _seed_global(self, n):
+        """Seed the framework's global generator, where it has one."""
 
     def get_key(self):
         """A fresh random key derived from the seeded state.
@@ -140,9 +178,7 @@ class Backend:
 
     def is_tensor(self, x):
         """True when ``x`` is a tensor of this framework."""
-        return type(x).__module__.split(".")[0] in self._tensor_modules
-
-    _tensor_modules = ("numpy",)
+        return tensor_framework(x) == self.name
 
     # ------------------------------------------------------------------- ops
     def matmul(self, a, b):
@@ -167,7 +203,7 @@ class Backend:
 
     def relu(self, x):
         """Elementwise ``max(x, 0)``."""
-        return self.xp.maximum(x, 0)
+        return self._nn.relu(x)
 
     def exp(self, x):
         """Elementwise exponential."""
@@ -179,9 +215,7 @@ class Backend:
 
     def softmax(self, x, axis=-1):
         """Softmax along ``axis``, computed stably (the max is subtracted first)."""
-        shifted = x - self.xp.max(x, axis=axis, keepdims=True)
-        e = self.xp.exp(shifted)
-        return e / self.xp.sum(e, axis=axis, keepdims=True)
+        return self._nn.softmax(x, axis=axis)
 
     def argmax(self, x, axis=-1):
         """Index of the largest entry along ``axis``."""
@@ -200,8 +234,7 @@ class Backend:
 
     def log_softmax(self, x, axis=-1):
         """``log(softmax(x))``, computed stably."""
-        shifted = x - self.stop_gradient(self.xp.max(x, axis=axis, keepdims=True))
-        return shifted - self.xp.log(self.xp.sum(self.xp.exp(shifted), axis=axis, keepdims=True))
+        return self._nn.log_softmax(x, axis=axis)
 
     def take_rows(self, W, indices):
         """Rows ``W[indices]``: the same as ``one_hot(indices) @ W``, without the matmul."""
@@ -214,16 +247,23 @@ class Backend:
     def clip_by_global_norm(self, grads, theta):
         """Scale all gradients together so that their joint norm is at most ``theta``.
 
+        The scale is ``min(1, theta / norm)``: 1 when ``theta`` is infinite or
+        the gradients are all zero. There is no Python ``if`` on a value, so
+        ``theta`` can be a traced argument of a compiled step.
+
+        Args:
+            grads: a sequence of float32 tensors.
+            theta: the largest joint norm, > 0 (``inf`` leaves the gradients as
+                they are): a Python float or a 0-d float32 tensor of this backend.
+
         Returns:
             (clipped, norm): the scaled gradients (a list) and the norm before clipping.
         """
         norm = self.xp.sqrt(sum(self.xp.sum(g * g) for g in grads))
-        scale = theta / self._at_least(norm, theta)  # min(1, theta / norm)
+        # min(1, theta / norm) written as 1 / max(1, norm / theta): no 0/0 for zero gradients, no
+        # inf/inf for theta = inf, and no overflow for a tiny norm.
+        scale = 1.0 / self.xp.clip(norm / theta, 1.0, None)
         return [g * scale for g in grads], norm
-
-    def _at_least(self, x, value):
-        """``max(x, value)`` for a scalar tensor ``x`` and a Python float."""
-        return self.xp.maximum(x, value)
 
     def shape(self, x):
         """The shape of ``x`` as a tuple of ints."""
@@ -249,6 +289,21 @@ class Backend:
         """Compile ``fn`` where the framework can (identity otherwise)."""
         return fn
 
+    def compiled(self, key, build):
+        """``self.jit(build())``, built on the first call for ``key`` and the same object afterwards.
+
+        Compiled training and evaluation steps are kept on the backend, so a
+        second ``train()`` call with the same settings does not compile again.
+
+        Args:
+            key: a hashable name of the function, e.g. ``'train_step'``. Settings that change
+                between calls, such as the learning rate, are arguments of the function, not the key.
+            build: a function of no arguments that returns the function to compile.
+        """
+        if key not in self._compiled:
+            self._compiled[key] = self.jit(build())
+        return self._compiled[key]
+
 
 def _as_shape(shape, where):
     """Validate a shape argument and return it as a tuple of ints."""
@@ -264,30 +319,6 @@ def _as_shape(shape, where):
             f"{where}: shape must be a tuple of non-negative ints such as (3, 4), received {shape!r}"
         )
     return tuple(int(d) for d in shape)
-
-
-def keep_freed_memory():
-    """Let glibc keep freed memory for reuse instead of handing it back to the OS.
-
-    PyTorch, TensorFlow and MXNet take CPU memory from malloc. By default glibc serves large blocks with fresh
-    mappings and gives freed memory at the top of its heap back to the OS, so a training step's
-    large temporaries (the 3.7 MB scores at the book's settings, their gradients) are faulted in
-    again on every batch. Serving blocks up to 32 MiB from the heap and trimming it only above
-    64 MiB keeps them mapped (peak RSS unchanged at the book's settings). A process-wide setting of
-    the C library, the same as the MALLOC_MMAP_THRESHOLD_ and MALLOC_TRIM_THRESHOLD_ variables;
-    nothing happens where the C library is not glibc.
-    """
-    if not sys.platform.startswith("linux"):
-        return
-    import ctypes  # here, not at the top: `import rnn_guide` stays light
-
-    try:
-        mallopt = ctypes.CDLL(None).mallopt
-    except (OSError, AttributeError):  # not glibc (musl has no mallopt)
-        return
-    M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3
-    mallopt(M_MMAP_THRESHOLD, 32 << 20)
-    mallopt(M_TRIM_THRESHOLD, 64 << 20)
 
 
 def rebuild(params, leaves):

@@ -10,9 +10,8 @@ from .base import Backend
 class JaxBackend(Backend):
     name = "jax"
     module_name = "jax"
-    extra = "jax"
     xp = jnp
-    _tensor_modules = ("jax", "jaxlib")
+    _nn = jax.nn
 
     @property
     def device(self):
@@ -24,22 +23,15 @@ class JaxBackend(Backend):
     def _to_numpy(self, x):
         return np.asarray(x)
 
-    def _seed_framework(self, n):
+    # JAX has no global generator: the key is state of this object, seeded with the NumPy generator.
+    def _seed_own(self, n):
+        super()._seed_own(n)
         self._key = jax.random.PRNGKey(n)
 
     def get_key(self):
         # Split the key that seed() set: reproducible, unlike d2l's unseeded get_key.
         self._key, subkey = jax.random.split(self._key)
         return subkey
-
-    def relu(self, x):
-        return jax.nn.relu(x)
-
-    def softmax(self, x, axis=-1):
-        return jax.nn.softmax(x, axis=axis)
-
-    def log_softmax(self, x, axis=-1):
-        return jax.nn.log_softmax(x, axis=axis)
 
     def stop_gradient(self, x):
         return jax.lax.stop_gradient(x)

@@ -8,9 +8,7 @@ from .base import Backend
 class NumpyBackend(Backend):
     name = "numpy"
     module_name = "numpy"
-    extra = ""
     xp = np
-    _tensor_modules = ("numpy",)
 
     def _from_numpy(self, array):
         return np.asarray(array)
@@ -18,8 +16,17 @@ class NumpyBackend(Backend):
     def _to_numpy(self, x):
         return np.asarray(x)
 
-    def _make_key(self, seed):
-        return np.random.default_rng(seed)
+    # NumPy has no neural-network ops (no `_nn`): the reference writes the formulas out.
+    def relu(self, x):
+        return np.maximum(x, 0)
+
+    def softmax(self, x, axis=-1):
+        e = np.exp(x - np.max(x, axis=axis, keepdims=True))
+        return e / np.sum(e, axis=axis, keepdims=True)
+
+    def log_softmax(self, x, axis=-1):
+        shifted = x - np.max(x, axis=axis, keepdims=True)
+        return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
 
     def norm(self, x):
         # Return a NumPy scalar (it has .item()), accumulated in float64 for accuracy.

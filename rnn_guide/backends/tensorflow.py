@@ -1,34 +1,28 @@
-"""TensorFlow adapter (eager by default; :meth:`jit` wraps ``tf.function``)."""
+"""TensorFlow adapter (eager by default; :meth:`jit` wraps ``tf.function``).
 
-import os
+TensorFlow's C++ runtime logs info lines on stderr at import; set
+``TF_CPP_MIN_LOG_LEVEL=2`` in the environment to hide them (the package does
+not write environment variables).
+"""
 
 import numpy as np
+import tensorflow as tf
 
-# TensorFlow logs C++ info lines on stderr at import; keep notebooks quiet unless the user chose a level.
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-import tensorflow as tf  # noqa: E402
-
-from .base import Backend, keep_freed_memory, rebuild
+from .base import Backend, rebuild
 
 
 class TensorFlowBackend(Backend):
     name = "tensorflow"
     module_name = "tensorflow"
-    extra = "tensorflow"
     # tf.experimental.numpy gives NumPy's names (concatenate, sum, ...) on tf tensors.
     xp = tf.experimental.numpy
-    _tensor_modules = ("tensorflow", "keras")
-
-    def __init__(self, seed=0):
-        # TF's CPU allocator is malloc: keeping freed memory takes an epoch from 122-138 ms to
-        # 114-119 ms (interleaved runs at the book's settings, 2-core Xeon). JAX does not gain.
-        keep_freed_memory()
-        super().__init__(seed)
+    _nn = tf.nn
 
     @property
     def device(self):
         return "gpu" if tf.config.list_logical_devices("GPU") else "cpu"
 
+    # tf.experimental.numpy.float32 is NumPy's type; TF's own dtype is tf.float32.
     def _dtype_float32(self):
         return tf.float32
 
@@ -41,18 +35,10 @@ class TensorFlowBackend(Backend):
     def _make_key(self, seed):
         return tf.random.Generator.from_seed(seed)
 
-    def _seed_framework(self, n):
+    def _seed_global(self, n):
         tf.random.set_seed(n)
 
-    def relu(self, x):
-        return tf.nn.relu(x)
-
-    def softmax(self, x, axis=-1):
-        return tf.nn.softmax(x, axis=axis)
-
-    def log_softmax(self, x, axis=-1):
-        return tf.nn.log_softmax(x, axis=axis)
-
+    # tnp.take clips the indices first (two more ops per lookup); tf.gather is the lookup alone.
     def take_rows(self, W, indices):
         return tf.gather(W, indices)
 

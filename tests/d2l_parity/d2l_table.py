@@ -46,7 +46,7 @@ def code(names):
 
 
 #: rnn_guide helpers that are not tensor helpers (attributes of the backend object)
-OURS_NOT_HELPERS = ("name", "module_name", "extra", "xp", "device")
+OURS_NOT_HELPERS = ("name", "module_name", "xp", "device")
 
 SAME_OPS = (
     "matmul",
@@ -77,6 +77,7 @@ OURS_ONLY = (
     "stop_gradient",
     "value_and_grad",
     "jit",
+    "compiled",
 )
 D2L_ONLY_EVERYWHERE = (
     "arange",
