@@ -67,3 +67,19 @@ def one_of(value, name, choices, where=None):
     if value not in choices:
         _fail(where, name, "one of " + ", ".join(repr(c) for c in choices), value)
     return value
+
+
+def as_shape(shape, where):
+    """``shape`` as a tuple of non-negative ints; an int ``n`` means ``(n,)``."""
+    if is_integer(shape):
+        shape = (shape,)
+    try:
+        shape = tuple(shape)
+        ok = all(is_integer(d) and d >= 0 for d in shape)
+    except TypeError:
+        ok = False
+    if not ok:
+        raise RNNGuideError(
+            f"{where}: shape must be a tuple of non-negative ints such as (3, 4), received {shape!r}"
+        )
+    return tuple(int(d) for d in shape)

@@ -11,8 +11,9 @@ import sys
 
 from ..config import FRAMEWORKS, canonical_name, resolve_framework
 from ..errors import FrameworkNotInstalledError, RNNGuideError
-from .base import DEFAULT_SEED, tensor_framework
+from .base import DEFAULT_SEED
 from .malloc import keep_freed_memory
+from .tensors import tensor_framework
 
 # name -> (adapter module, class name)
 _ADAPTERS = {

@@ -24,33 +24,10 @@ is seeded only by :meth:`seed`.
 import numpy as np
 
 from ..errors import RNNGuideError
-from ..validation import non_negative_int
+from ..validation import as_shape, non_negative_int
+from .tensors import tensor_framework
 
 DEFAULT_SEED = 0
-
-# The top-level module a tensor type comes from -> its framework. The one place tensors are recognised:
-# ``backend_of`` and every backend's ``is_tensor`` read it.
-_TENSOR_MODULES = {
-    "numpy": "numpy",
-    "torch": "pytorch",
-    "tensorflow": "tensorflow",
-    "keras": "tensorflow",
-    "jax": "jax",
-    "jaxlib": "jax",
-    "mxnet": "mxnet",
-}
-
-
-def tensor_framework(x):
-    """The framework whose tensor ``x`` is (``'numpy'`` for NumPy arrays and scalars), else None.
-
-    The type's base classes count too, so a framework's array subclass is recognised.
-    """
-    for cls in type(x).__mro__:
-        name = _TENSOR_MODULES.get(cls.__module__.split(".")[0])
-        if name is not None:
-            return name
-    return None
 
 
 class Backend:
@@ -133,7 +110,7 @@ class Backend:
 
     def normal(self, shape, mean=0.0, std=1.0):
         """Samples from N(mean, std**2), float32, of the given shape (a tuple)."""
-        shape = _as_shape(shape, "normal")
+        shape = as_shape(shape, "normal")
         sample = self._rng.normal(mean, std, size=shape).astype(np.float32)
         return self._from_numpy(sample)
 
@@ -164,11 +141,11 @@ class Backend:
 
     def zeros(self, shape):
         """float32 zeros of the given shape (a tuple)."""
-        return self._from_numpy(np.zeros(_as_shape(shape, "zeros"), np.float32))
+        return self._from_numpy(np.zeros(as_shape(shape, "zeros"), np.float32))
 
     def ones(self, shape):
         """float32 ones of the given shape (a tuple)."""
-        return self._from_numpy(np.ones(_as_shape(shape, "ones"), np.float32))
+        return self._from_numpy(np.ones(as_shape(shape, "ones"), np.float32))
 
     def numpy(self, x):
         """This backend's tensor (or anything array-like) as a NumPy array."""
@@ -303,22 +280,6 @@ class Backend:
         if key not in self._compiled:
             self._compiled[key] = self.jit(build())
         return self._compiled[key]
-
-
-def _as_shape(shape, where):
-    """Validate a shape argument and return it as a tuple of ints."""
-    if isinstance(shape, (int, np.integer)) and not isinstance(shape, bool):
-        shape = (shape,)
-    try:
-        shape = tuple(shape)
-        ok = all(isinstance(d, (int, np.integer)) and not isinstance(d, bool) and d >= 0 for d in shape)
-    except TypeError:
-        ok = False
-    if not ok:
-        raise RNNGuideError(
-            f"{where}: shape must be a tuple of non-negative ints such as (3, 4), received {shape!r}"
-        )
-    return tuple(int(d) for d in shape)
 
 
 def rebuild(params, leaves):
