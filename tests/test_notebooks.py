@@ -1,4 +1,4 @@
-"""Structure of the notebooks: one setup cell, no framework branches, outputs stored, README in step.
+"""Structure of the notebooks: one setup cell, no framework branches, outputs stored, docs in step.
 
 nbval (run by every framework env in tox) checks the stored outputs themselves.
 """
@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 SETUP = (
     "import rnn_guide\n\n"
-    "framework = 'pytorch'  # 'tensorflow', 'jax', 'mxnet'\n"
+    "framework = 'pytorch'  # or 'tensorflow', 'jax', 'mxnet', 'numpy'\n"
     "d2l = rnn_guide.use(framework)"
 )
 BRANCHES = re.compile(
@@ -61,14 +61,15 @@ def test_outputs_are_stored_from_one_top_to_bottom_run(path):
             assert out["output_type"] != "error", f"{path.name}: stored output is an error"
 
 
-def test_readme_links_every_notebook_and_lists_ignored_cells():
+def test_readme_links_every_notebook_and_contributing_lists_ignored_cells():
     readme = (ROOT / "README.md").read_text()
     positions = [readme.find(f"notebooks/{p.name}") for p in NOTEBOOKS]
     assert all(pos >= 0 for pos in positions), "every notebook is linked from the README"
     assert positions == sorted(positions), "the README links the notebooks in reading order"
-    assert "### Cells nbval does not compare" in readme
-    section = readme.split("### Cells nbval does not compare", 1)[1].split("\n## ", 1)[0]
+    contributing = (ROOT / "CONTRIBUTING.md").read_text()
+    assert "### Cells nbval does not compare" in contributing
+    section = contributing.split("### Cells nbval does not compare", 1)[1].split("\n## ", 1)[0]
     for path in NOTEBOOKS:
         ignored = sum("NBVAL_IGNORE_OUTPUT" in source(c) for c in code_cells(path))
         if ignored:
-            assert path.name in section, f"README's 'Cells nbval does not compare' lists {path.name}"
+            assert path.name in section, f"CONTRIBUTING's 'Cells nbval does not compare' lists {path.name}"
