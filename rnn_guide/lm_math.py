@@ -41,19 +41,25 @@ def lm_forward(d2l, params, X, H):
     return d2l.matmul(H_all, W_hq) + b_q, H
 
 
-def cross_entropy(d2l, O, Y):
-    """Mean softmax cross-entropy of scores O (n, V) for targets Y (num_steps, batch_size)."""
+def cross_entropy(d2l, O, Y, weights=None):
+    """Mean softmax cross-entropy of scores O (n, V) for targets Y (num_steps, batch_size).
+
+    ``weights`` (n,), 1 for a real prediction and 0 for padding, makes it the mean over the
+    real ones: training pads a smaller last batch so that a compiled step sees one shape.
+    """
     n, V = d2l.shape(O)
     log_p = d2l.reshape(d2l.log_softmax(O), (n * V,))
     # log-probability of each target: entry (i, Y_i) of the (n, V) matrix, at flat index i * V + Y_i
     picked = d2l.take_rows(log_p, d2l.tensor(np.arange(n) * V) + d2l.reshape(Y, (n,)))
-    return -d2l.reduce_sum(picked) / n
+    if weights is None:
+        return -d2l.reduce_sum(picked) / n
+    return -d2l.reduce_sum(picked * weights) / d2l.reduce_sum(weights)
 
 
-def loss_and_state(d2l, params, X, Y, H):
+def loss_and_state(d2l, params, X, Y, H, weights=None):
     """The training objective: ``(mean cross-entropy, last state)``."""
     O, H = lm_forward(d2l, params, X, H)
-    return cross_entropy(d2l, O, Y), H
+    return cross_entropy(d2l, O, Y, weights), H
 
 
 def perplexity(mean_loss):

@@ -63,13 +63,14 @@ class TrainingDivergedError(RNNGuideError):
 
 # ------------------------------------------------------------------ the step
 def gradient_fn(d2l):
-    """``g(params, X, Y, H) -> (loss, H_T, grads)`` by the framework's autograd.
+    """``g(params, X, Y, H, weights=None) -> (loss, H_T, grads)`` by the framework's autograd.
 
-    NumPy has no autograd: there the gradients are the hand-written BPTT of :mod:`rnn_guide.bptt`.
+    NumPy has no autograd: there the gradients are the hand-written BPTT of :mod:`rnn_guide.bptt`
+    (NumPy does not compile, so its batches are never padded and ``weights`` stays None).
     """
     if d2l.name == "numpy":
-        return bptt_value_and_grad
-    return d2l.value_and_grad(lambda params, X, Y, H: loss_and_state(d2l, params, X, Y, H))
+        return lambda params, X, Y, H, weights=None: bptt_value_and_grad(params, X, Y, H)
+    return d2l.value_and_grad(lambda p, X, Y, H, weights=None: loss_and_state(d2l, p, X, Y, H, weights))
 
 
 def sgd_update(d2l, params, grads, lr, clip):
@@ -82,18 +83,19 @@ def sgd_update(d2l, params, grads, lr, clip):
 
 
 def train_step(d2l, compiled=True):
-    """``step(params, X, Y, H, lr, clip) -> (params, loss, H)``: gradient, clipping, update.
+    """``step(params, X, Y, H, lr, clip, weights=None) -> (params, loss, H)``: gradient, clipping, update.
 
     The incoming state is detached (stop-gradient): with sequential batches the state
     carries information across batches but no gradient (truncated BPTT). With
     ``compiled=True`` the step is built and compiled once per backend and reused.
+    ``weights`` marks the real predictions of a padded batch (see :func:`batch_tensors`).
     """
 
     def build():
         grad_fn = gradient_fn(d2l)
 
-        def step(params, X, Y, H, lr, clip):
-            loss, H, grads = grad_fn(params, X, Y, d2l.stop_gradient(H))
+        def step(params, X, Y, H, lr, clip, weights=None):
+            loss, H, grads = grad_fn(params, X, Y, d2l.stop_gradient(H), weights)
             return sgd_update(d2l, params, grads, lr, clip), loss, d2l.stop_gradient(H)
 
         return step
@@ -113,18 +115,37 @@ def full_bptt_step(d2l):
     return step
 
 
-def evaluate(model, batches, partition="random"):
+def batch_tensors(d2l, X, Y, rows=None):
+    """A minibatch of index arrays (batch_size, num_steps) as time-major tensors ``(X, Y, weights)``.
+
+    A compiled step is compiled once per input shape. With ``rows`` (given where the backend
+    compiles) a smaller batch is padded with zero rows to ``rows``, and ``weights`` (1 for a real
+    prediction, 0 for padding) keeps the loss the mean over the real ones: one shape per run.
+    Without ``rows``, ``weights`` is None.
+    """
+    n, T = X.shape
+    if rows is None or n > rows:
+        return d2l.tensor(X.T), d2l.tensor(Y.T), None
+    X, Y = (np.concatenate([A, np.zeros((rows - n, T), A.dtype)]) for A in (X, Y))
+    weights = np.tile((np.arange(rows) < n).astype(np.float32), T)  # the rows of O are time-major
+    return d2l.tensor(X.T), d2l.tensor(Y.T), d2l.tensor(weights)
+
+
+def evaluate(model, batches, partition="random", rows=None):
     """Mean cross-entropy of ``model`` over all tokens of ``batches`` (a compiled step, no update).
 
-    With ``partition='sequential'`` the state is carried from batch to batch.
+    With ``partition='sequential'`` the state is carried from batch to batch. ``rows``: pad
+    smaller batches to this many rows where the backend compiles (:func:`batch_tensors`).
     """
     d2l = model.d2l
-    step = d2l.compiled("eval_step", lambda: lambda p, X, Y, H: loss_and_state(d2l, p, X, Y, H))
+    rows = rows if d2l.compiles else None
+    step = d2l.compiled("eval_step", lambda: lambda p, X, Y, H, w: loss_and_state(d2l, p, X, Y, H, w))
     total, count, H = 0.0, 0, None
     for X, Y in batches:
-        if H is None or partition != "sequential" or d2l.shape(H)[0] != X.shape[0]:
-            H = model.begin_state(X.shape[0])
-        loss, H = step(model.params, d2l.tensor(X.T), d2l.tensor(Y.T), H)
+        Xt, Yt, weights = batch_tensors(d2l, X, Y, rows)
+        if H is None or partition != "sequential" or d2l.shape(H)[0] != d2l.shape(Xt)[1]:
+            H = model.begin_state(d2l.shape(Xt)[1])
+        loss, H = step(model.params, Xt, Yt, H, weights)
         total += float(d2l.numpy(loss)) * X.size
         count += X.size
     if count == 0:
@@ -180,6 +201,7 @@ def train(
         raise RNNGuideError("train: bptt='full' needs partition='sequential', received partition='random'")
     d2l = model.d2l
     step = train_step(d2l, compiled) if bptt == "truncated" else full_bptt_step(d2l)
+    rows = data.batch_size if compiled and d2l.compiles and bptt == "truncated" else None
     lr_t, clip_t = (d2l.tensor(np.float32(v)) for v in (lr, math.inf if clip is None else clip))
     rng, history = np.random.default_rng(seed), History()
     bar = _progress_bar(epochs, progress, d2l.name)
@@ -189,15 +211,16 @@ def train(
         with np.errstate(over="ignore", invalid="ignore"):  # divergence is caught below, with advice
             for X, Y in data.train_batches(rng, partition):
                 k += 1
-                if H is None or partition == "random" or bptt == "full" or d2l.shape(H)[0] != X.shape[0]:
-                    H = model.begin_state(X.shape[0])
-                Xt, Yt = d2l.tensor(X.T), d2l.tensor(Y.T)
+                Xt, Yt, weights = batch_tensors(d2l, X, Y, rows)
+                batch_rows = d2l.shape(Xt)[1]
+                if H is None or partition == "random" or bptt == "full" or d2l.shape(H)[0] != batch_rows:
+                    H = model.begin_state(batch_rows)
                 if bptt == "full":  # from the start of the epoch, through every earlier batch
                     X_past = d2l.tensor(np.concatenate(past, axis=1).T) if past else None
                     model.params, loss, H = step(model.params, X_past, Xt, Yt, H, lr_t, clip_t)
                     past.append(X)
                 else:
-                    model.params, loss, H = step(model.params, Xt, Yt, H, lr_t, clip_t)
+                    model.params, loss, H = step(model.params, Xt, Yt, H, lr_t, clip_t, weights)
                 # The sum stays on the device: one host round trip per epoch, not one per step.
                 total = loss * X.size if total is None else total + loss * X.size
                 count += X.size
@@ -216,7 +239,7 @@ def train(
         history.tokens += count
         history.train_perplexity.append(perplexity(mean_loss))
         if validate:
-            val_loss = evaluate(model, data.val_batches(partition), partition)
+            val_loss = evaluate(model, data.val_batches(partition), partition, rows)
             history.val_perplexity.append(perplexity(val_loss))
         bar.update(1)
         bar.set_postfix(

@@ -262,6 +262,9 @@ class Backend:
         """``x`` as a constant: no gradient flows back through it."""
         return x
 
+    #: whether :meth:`jit` compiles (one compilation per input shape), so fewer shapes pay off
+    compiles = False
+
     def jit(self, fn):
         """Compile ``fn`` where the framework can (identity otherwise)."""
         return fn
