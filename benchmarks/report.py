@@ -85,7 +85,7 @@ def comparison_table(results):
         g, b = r["rnn_guide"], r.get("builtin") or {}
         rows.append(
             f"| {_label(r)} | {_tokens(g['tokens_per_second'])} | "
-            f"{_tokens(b.get('tokens_per_second'))} | {_num(r.get('ratio'))}x | "
+            f"{_tokens(b.get('tokens_per_second'))} | {_num(r.get('ratio'))}x{_spread(r)} | "
             f"{_pair(g['first_epoch_seconds'], b.get('first_epoch_seconds'))} | "
             f"{_pair(g['total_seconds'], b.get('total_seconds'), '.1f')} | "
             f"{_pair(g['val_perplexity_10'], b.get('val_perplexity_10'))} | "
@@ -93,6 +93,14 @@ def comparison_table(results):
             f"{r['peak_rss_mib']:.0f} | {r['import_seconds_median']:.3f} | {r['setup_cell_seconds']:.2f} |"
         )
     return "\n".join(rows)
+
+
+def _spread(r):
+    """' (0.95-1.08, 5 rounds)' for an interleaved run: the spread of the rounds' ratios."""
+    if "ratio_spread" not in r:
+        return ""
+    low, high = r["ratio_spread"]
+    return f" ({low:.2f}-{high:.2f}, {len(r['rounds'])} rounds)"
 
 
 def _epochs(results):
@@ -194,7 +202,9 @@ def render(results):
         "tokens/s: training tokens of one epoch over the median epoch time after the first (steady state, "
         "validation not counted). first epoch and run times are wall times with compilation and "
         "validation included; pairs read rnn_guide / built-in. Peak RSS is the whole process "
-        "(all runs). Both run with the framework's default threads; a row marked keep-freed-memory ran "
+        "(all runs). With `--rounds N` the two are run alternately N times (ABAB) and the ratio is the "
+        "median of the rounds', with their range. Both run with the framework's default threads; "
+        "a row marked keep-freed-memory ran "
         "with the opt-in `rnn_guide.keep_freed_memory()` (glibc malloc tuning) in both models. "
         "import: median of five fresh interpreters; setup cell: `import rnn_guide` and "
         "`rnn_guide.use(framework)` in the benchmark's own fresh process.\n\n"

@@ -70,7 +70,7 @@ class EpochClock:
     """``data`` as ``train`` sees it, noting the time each epoch's first batch is asked for."""
 
     def __init__(self, data):
-        self.data, self.vocab, self.starts = data, data.vocab, []
+        self.data, self.vocab, self.batch_size, self.starts = data, data.vocab, data.batch_size, []
 
     def train_batches(self, rng=None, partition="random"):
         self.starts.append(time.perf_counter())
@@ -192,6 +192,13 @@ def parse_args(argv=None):
     parser.add_argument("--num-val", type=int, default=5000, help="validation windows (the book: 5,000)")
     parser.add_argument("--no-builtin", action="store_true", help="skip the built-in layer")
     parser.add_argument(
+        "--rounds",
+        type=int,
+        default=1,
+        help="run rnn_guide and the built-in layer alternately this many times each (ABAB); the ratio "
+        "is then the median of the rounds' ratios, with their spread",
+    )
+    parser.add_argument(
         "--keep-freed-memory",
         action="store_true",
         help="call rnn_guide.keep_freed_memory() first (the opt-in glibc malloc tuning); both runs use it",
@@ -250,6 +257,17 @@ def main(argv=None):
         result["builtin"] = time_builtin(d2l.name, data, args)
         print(_line("built-in", result["builtin"]), file=sys.stderr)
         result["ratio"] = result["rnn_guide"]["tokens_per_second"] / result["builtin"]["tokens_per_second"]
+        rounds = [(result["rnn_guide"], result["builtin"])]
+        for _ in range(args.rounds - 1):  # ABAB: load drift shows up as spread, not as a bias
+            rounds.append((time_rnn_guide(d2l, data, args), time_builtin(d2l.name, data, args)))
+            for label, run in zip(("rnn_guide", "built-in"), rounds[-1]):
+                print(_line(label, run), file=sys.stderr)
+        if args.rounds > 1:
+            result["rounds"] = [
+                {"rnn_guide": a["tokens_per_second"], "builtin": b["tokens_per_second"]} for a, b in rounds
+            ]
+            ratios = [r["rnn_guide"] / r["builtin"] for r in result["rounds"]]
+            result["ratio"], result["ratio_spread"] = statistics.median(ratios), [min(ratios), max(ratios)]
     result["peak_rss_mib"] = peak_rss_mib()
     result["load_average"] = {"before": load_before, "after": os.getloadavg()}
     out = Path(args.out)

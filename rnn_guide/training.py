@@ -252,7 +252,7 @@ def train(
 
 def check_data(data, where="train"):
     """Raise a clear error unless ``data`` offers minibatches and a vocabulary like a TimeMachine."""
-    if not (hasattr(data, "train_batches") and hasattr(data, "val_batches") and hasattr(data, "vocab")):
+    if not all(hasattr(data, a) for a in ("train_batches", "val_batches", "vocab", "batch_size")):
         raise RNNGuideError(f"{where}: data must be a rnn_guide.TimeMachine, received {type(data).__name__}")
 
 

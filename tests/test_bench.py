@@ -54,6 +54,23 @@ def test_worker_writes_every_key(backend, tmp_path, capsys):
     assert len(rows) == 3 and rows[2].startswith(f"| {backend.name} {result['framework_version']} |")
 
 
+def test_interleaved_rounds_give_a_median_ratio_and_its_spread(framework, tmp_path, capsys):
+    assert run.main(["--framework", framework, "--out", str(tmp_path), "--rounds", "3", *TINY]) == 0
+    result = json.loads((tmp_path / f"{framework}.json").read_text())
+    ratios = sorted(r["rnn_guide"] / r["builtin"] for r in result["rounds"])
+    assert (
+        len(ratios) == 3 and result["ratio"] == ratios[1] and result["ratio_spread"] == [ratios[0], ratios[2]]
+    )
+    assert "3 rounds)" in report.comparison_table([result])
+
+
+def test_opt_in_mode_is_written_and_labelled_as_such(tmp_path, capsys):
+    assert run.main(["--framework", "numpy", "--out", str(tmp_path), "--keep-freed-memory", *TINY]) == 0
+    result = json.loads((tmp_path / "numpy-keep-freed-memory.json").read_text())
+    assert result["mode"] == "keep-freed-memory"
+    assert "(keep-freed-memory)" in report.comparison_table([result])
+
+
 def test_builtin_matches_rnn_guide_at_the_start(framework):
     """Same weights and data: the built-in layer's first loss is rnn_guide's (the book's model)."""
     data = TimeMachine(batch_size=32, num_steps=8, num_train=64, num_val=32)
