@@ -1,15 +1,9 @@
-"""Command line: ``python -m rnn_guide check | train | generate | bench`` (also installed as ``rnn-guide``).
+"""The command line, rnn-guide (also python -m rnn_guide): check, train, generate, bench.
 
-    rnn-guide train --framework jax --epochs 100 --save model.npz
-    rnn-guide generate --checkpoint model.npz --prefix "time traveller" --num-chars 50
-    rnn-guide bench --framework jax        # from a source checkout: benchmarks/ beside the package
-
-Defaults are the book's settings. With ``--json`` the last line printed is one JSON object.
+The commands are here; the parser and its help texts are in :mod:`rnn_guide.cli_parser`.
 """
 
-import argparse
 import json
-import math
 import os
 import subprocess
 import sys
@@ -19,18 +13,10 @@ import numpy as np
 
 from . import __version__
 from .backends import available_frameworks, use
-from .config import DEFAULT_FRAMEWORK, FRAMEWORKS
+from .cli_parser import build_parser
+from .config import DEFAULT_FRAMEWORK
 from .errors import FrameworkNotInstalledError, RNNGuideError
 from .recurrence import concat_check, init_params, rnn_forward
-
-
-def _framework_arg(parser):
-    parser.add_argument(
-        "--framework",
-        "-f",
-        default=None,
-        help=f"one of {', '.join(FRAMEWORKS)} (default: $RNN_GUIDE_FRAMEWORK or {DEFAULT_FRAMEWORK!r})",
-    )
 
 
 def cmd_check(args):
@@ -50,31 +36,6 @@ def cmd_check(args):
     if args.all:
         print(f"frameworks that import here: {', '.join(available_frameworks())}")
     return 0
-
-
-def _positive(kind):
-    def parse(text):
-        try:
-            value = kind(text)
-        except ValueError:
-            what = "an integer" if kind is int else "a number"
-            raise argparse.ArgumentTypeError(f"expected {what}, received {text!r}") from None
-        if not (value > 0 and math.isfinite(value)):
-            raise argparse.ArgumentTypeError(f"expected a number > 0, received {text!r}")
-        return value
-
-    parse.__name__ = f"positive {kind.__name__}"
-    return parse
-
-
-def _non_negative_int(text):
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected an integer, received {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected an integer >= 0, received {text!r}")
-    return value
 
 
 def cmd_train(args):
@@ -160,79 +121,13 @@ def cmd_bench(args):
     return subprocess.run(report, cwd=root, env=env).returncode
 
 
-def build_parser():
-    parser = argparse.ArgumentParser(prog="rnn-guide", description=__doc__)
-    parser.add_argument("--version", action="version", version=f"rnn_guide {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True)
-    check = sub.add_parser("check", help="run the guide's first steps and report the framework")
-    _framework_arg(check)
-    check.add_argument("--all", action="store_true", help="also list every framework that imports")
-    check.set_defaults(func=cmd_check)
-
-    tr = sub.add_parser("train", help="train the character model on The Time Machine (book settings)")
-    _framework_arg(tr)
-    tr.add_argument("--epochs", type=_positive(int), default=100)
-    tr.add_argument("--batch-size", type=_positive(int), default=1024)
-    tr.add_argument("--num-steps", type=_positive(int), default=32)
-    tr.add_argument("--hidden", type=_positive(int), default=32, help="number of hidden units")
-    tr.add_argument("--lr", type=_positive(float), default=1.0, help="SGD learning rate")
-    tr.add_argument("--clip", type=_positive(float), default=1.0, help="gradient-clipping threshold")
-    tr.add_argument("--no-clip", dest="clip", action="store_const", const=None, help="train without clipping")
-    tr.add_argument("--seed", type=_non_negative_int, default=0)
-    tr.add_argument(
-        "--partition",
-        choices=("random", "sequential"),
-        default="random",
-        help="random windows, or sequential batches with truncated BPTT",
-    )
-    tr.add_argument("--text", default=None, help="train on this text file instead of The Time Machine")
-    tr.add_argument("--save", default=None, metavar="PATH", help="save a checkpoint (.npz)")
-    tr.add_argument("--json", action="store_true", help="print one JSON object as the last line")
-    tr.add_argument("--no-progress", action="store_true", help="no progress bar")
-    tr.set_defaults(func=cmd_train)
-
-    gen = sub.add_parser("generate", help="continue a prefix with a trained checkpoint")
-    _framework_arg(gen)
-    gen.add_argument("--checkpoint", required=True, help="a .npz file written by train --save")
-    gen.add_argument("--prefix", default="time traveller")
-    gen.add_argument("--num-chars", type=_non_negative_int, default=50)
-    gen.add_argument(
-        "--temperature",
-        type=_positive(float),
-        default=None,
-        help="sample with this temperature (default: greedy)",
-    )
-    gen.add_argument("--seed", type=_non_negative_int, default=0, help="seed of the sampling")
-    gen.add_argument("--json", action="store_true", help="print one JSON object")
-    gen.set_defaults(func=cmd_generate)
-
-    bench = sub.add_parser(
-        "bench", help="time training against the framework's built-in RNN layer (source checkout)"
-    )
-    bench.add_argument(
-        "--framework",
-        "-f",
-        default=None,
-        help="a framework or a comma-separated list, one process each "
-        f"(default: $RNN_GUIDE_FRAMEWORK or {DEFAULT_FRAMEWORK!r})",
-    )
-    bench.add_argument("--epochs", type=_positive(int), default=100)
-    bench.add_argument(
-        "--out", default=None, help="folder for the JSON files and README.md (default benchmarks/results)"
-    )
-    bench.add_argument(
-        "--python", default=sys.executable, help="interpreter for the workers (e.g. MXNet's own venv)"
-    )
-    bench.add_argument("--no-builtin", action="store_true", help="skip the built-in layer")
-    bench.set_defaults(func=cmd_bench)
-    return parser
+COMMANDS = {"check": cmd_check, "train": cmd_train, "generate": cmd_generate, "bench": cmd_bench}
 
 
 def main(argv=None):
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    args = build_parser().parse_args(argv)
     try:
-        return args.func(args)
+        return COMMANDS[args.command](args)
     except (RNNGuideError, FrameworkNotInstalledError) as err:
         print(f"rnn-guide: error: {err}", file=sys.stderr)
         return 2

@@ -3,7 +3,9 @@
 The text is downloaded once from d2l's address, checked against its sha1 and
 cached. ``RNN_GUIDE_DATA_DIR`` points at another folder (tests and CI use a
 verified copy there); a file already present with the right sha1 is used
-without any network access.
+without any network access. That folder must exist: a missing one is almost
+always a typo, so it is reported rather than created. The default cache
+folder is created, but only once a download has been verified.
 """
 
 import collections
@@ -17,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from . import validation as check
 from .errors import RNNGuideError
 
 URLS = (
@@ -33,7 +36,7 @@ def data_dir():
     """The folder the text is read from and cached in.
 
     ``$RNN_GUIDE_DATA_DIR`` when set, else ``$XDG_CACHE_HOME/rnn_guide`` (default
-    ``~/.cache/rnn_guide``).
+    ``~/.cache/rnn_guide``). Only the path: nothing is checked or created here.
     """
     override = os.environ.get(DATA_DIR_VAR)
     if override:
@@ -42,33 +45,68 @@ def data_dir():
     return Path(cache) / "rnn_guide"
 
 
-def _sha1(path):
-    digest = hashlib.sha1()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 16), b""):
-            digest.update(block)
-    return digest.hexdigest()
+def _sha1(data):
+    return hashlib.sha1(data).hexdigest()
+
+
+def _check_data_dir_var(folder):
+    # A folder named by the user that is not there is a typo far more often than a wish
+    # for a new folder: creating it would hide the typo behind a download or an offline error.
+    if os.environ.get(DATA_DIR_VAR) and not folder.is_dir():
+        state = "is not a folder" if folder.exists() else "does not exist"
+        value = os.environ[DATA_DIR_VAR]
+        expanded = f" ({folder})" if str(folder) != value else ""
+        raise RNNGuideError(
+            f"{DATA_DIR_VAR}={value} names a folder that {state}{expanded}. "
+            f"Check the spelling, or create the folder and put d2l's timemachine.txt "
+            f"(sha1 {SHA1}) in it; unset {DATA_DIR_VAR} to use the default cache folder."
+        )
+
+
+def _write_atomically(folder, path, content):
+    # A temporary file in the same folder, then a rename: readers see the whole file or none.
+    folder.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".timemachine-", suffix=".part", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(content)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
 
 
 def download_time_machine(folder=None, urls=URLS, timeout=30):
     """Return the path of a verified copy of *The Time Machine*, downloading it if needed.
 
-    The download goes to a temporary file in the same folder, is checked
-    against the sha1, and only then renamed into place: an interrupted or
-    corrupted download never leaves a file behind.
+    The text is downloaded into memory (179 KB) and checked against the sha1;
+    only then is the folder created and the file written (to a temporary file,
+    renamed into place). A failed or corrupted download leaves nothing behind,
+    not even an empty folder.
+
+    Args:
+        folder: where the file is looked for and saved; default :func:`data_dir`.
+            When it comes from ``$RNN_GUIDE_DATA_DIR``, it must already exist.
+        urls: addresses tried in order.
+        timeout: seconds to wait for each address.
 
     Raises:
-        RNNGuideError: the file is present with the wrong sha1, or it is absent
-            and cannot be downloaded. The message says where to put the file.
+        RNNGuideError: ``$RNN_GUIDE_DATA_DIR`` names no folder; the file is
+            present with the wrong sha1; or it is absent and cannot be
+            downloaded. The message says where to put the file.
     """
-    folder = Path(folder) if folder is not None else data_dir()
+    timeout = check.positive_number(timeout, "timeout", "download_time_machine")
+    if folder is None:
+        folder = data_dir()
+        _check_data_dir_var(folder)
+    folder = Path(folder)
     path = folder / FILENAME
     where = (
         f"Put a copy of d2l's timemachine.txt (sha1 {SHA1}) at {path}, "
         f"or set {DATA_DIR_VAR} to the folder holding it."
     )
     if path.exists():
-        found = _sha1(path)
+        found = _sha1(path.read_bytes())
         if found == SHA1:
             return path
         raise RNNGuideError(
@@ -78,24 +116,20 @@ def download_time_machine(folder=None, urls=URLS, timeout=30):
     errors = []
     for url in urls:
         try:
-            folder.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".timemachine-", suffix=".part", dir=folder)
-        except OSError as err:
-            raise RNNGuideError(f"cannot write to {folder} ({err}). {where}") from err
-        try:
-            with os.fdopen(fd, "wb") as out, urllib.request.urlopen(url, timeout=timeout) as response:
-                out.write(response.read())
-            found = _sha1(tmp)
-            if found != SHA1:
-                errors.append(f"{url}: sha1 {found}, expected {SHA1}")
-                continue
-            os.replace(tmp, path)
-            return path
+            with urllib.request.urlopen(url, timeout=timeout) as response:
+                content = response.read()
         except (urllib.error.URLError, OSError, ValueError) as err:
             errors.append(f"{url}: {err}")
-        finally:
-            if os.path.exists(tmp):
-                os.remove(tmp)
+            continue
+        found = _sha1(content)
+        if found != SHA1:
+            errors.append(f"{url}: sha1 {found}, expected {SHA1}")
+            continue
+        try:
+            _write_atomically(folder, path, content)
+        except OSError as err:
+            raise RNNGuideError(f"cannot write to {folder} ({err}). {where}") from err
+        return path
     raise RNNGuideError(f"could not download The Time Machine ({'; '.join(errors)}). {where}")
 
 
@@ -178,11 +212,10 @@ class TimeMachine:
     def __init__(
         self, batch_size=1024, num_steps=32, num_train=10000, num_val=5000, text=None, path=None, raw=False
     ):
-        for name, value in (("batch_size", batch_size), ("num_steps", num_steps), ("num_train", num_train)):
-            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-                raise RNNGuideError(f"{name} must be a positive integer, received {value!r}")
-        if isinstance(num_val, bool) or not isinstance(num_val, (int, np.integer)) or num_val < 0:
-            raise RNNGuideError(f"num_val must be a non-negative integer, received {num_val!r}")
+        batch_size = check.positive_int(batch_size, "batch_size", "TimeMachine")
+        num_steps = check.positive_int(num_steps, "num_steps", "TimeMachine")
+        num_train = check.positive_int(num_train, "num_train", "TimeMachine")
+        num_val = check.non_negative_int(num_val, "num_val", "TimeMachine")
         if text is not None and path is not None:
             raise RNNGuideError("give either text or path, not both")
         if path is not None:
@@ -196,7 +229,7 @@ class TimeMachine:
         self.text = text if raw else preprocess(text)
         self.vocab = Vocab(self.text)
         self.corpus = np.asarray(self.vocab.encode(self.text), dtype=np.int64)
-        self.batch_size, self.num_steps = int(batch_size), int(num_steps)
+        self.batch_size, self.num_steps = batch_size, num_steps
         windows = len(self.corpus) - self.num_steps
         if windows < num_train + num_val:
             raise RNNGuideError(
@@ -204,7 +237,7 @@ class TimeMachine:
                 f"{self.num_steps + 1}; num_train + num_val = {num_train + num_val} needs "
                 f"{num_train + num_val + self.num_steps} characters. Use a longer text or smaller splits."
             )
-        self.num_train, self.num_val = int(num_train), int(num_val)
+        self.num_train, self.num_val = num_train, num_val
 
     def prepare(self, text):
         """``text`` preprocessed the way the corpus was."""
@@ -228,15 +261,14 @@ class TimeMachine:
         of batch ``k + 1`` continues row ``b`` of batch ``k``, so the hidden state
         can be carried over (truncated BPTT).
         """
+        check.one_of(partition, "partition", ("random", "sequential"), "train_batches")
         rng = rng if rng is not None else np.random.default_rng(0)
         if partition == "random":
             order = rng.permutation(self.num_train)
             for i in range(0, self.num_train, self.batch_size):
                 yield self._windows(0, order[i : i + self.batch_size])
-        elif partition == "sequential":
-            yield from self._sequential(0, self.num_train + self.num_steps, int(rng.integers(self.num_steps)))
         else:
-            raise RNNGuideError(f"partition must be 'random' or 'sequential', received {partition!r}")
+            yield from self._sequential(0, self.num_train + self.num_steps, int(rng.integers(self.num_steps)))
 
     def val_batches(self, partition="random"):
         """Validation minibatches in a fixed order (no shuffling)."""

@@ -1,13 +1,13 @@
-"""Print (or write into the README) the table "d2l 1.0.3 vs rnn_guide".
+"""Print, or write into docs/d2l.md, the table "d2l 1.0.3 vs rnn_guide".
 
-    python scripts/render_d2l_table.py                # print the block
-    python scripts/render_d2l_table.py --write README.md
+    python scripts/render_d2l_table.py                     # print the block
+    python scripts/render_d2l_table.py --write docs/d2l.md
 
 The rows live in ``tests/d2l_parity/d2l_findings.py``; the d2l tox envs
 (``tox -e d2l-pytorch``, ...) check every cell against the real d2l 1.0.3, and
-``tests/test_d2l_table.py`` fails when the README's copy differs from this rendering.
-``--write`` replaces the block between the two markers below, which must already
-be in the file.
+``tests/test_d2l_table.py`` fails when docs/d2l.md's copy differs from this
+rendering. ``--write`` replaces the block between the two markers below, which
+must already be in the file.
 """
 
 import importlib.util
@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+DOC = ROOT / "docs" / "d2l.md"  # the one copy of the table
 START = "<!-- d2l-table:start -->"
 END = "<!-- d2l-table:end -->"
 
@@ -35,7 +36,7 @@ def _line(cells):
 
 
 def render(findings=None):
-    """The README block: rows that differ between backends, then rows alike in all four."""
+    """The markdown block: rows that differ between backends, then rows alike in all four."""
     f = findings or load_findings()
     per_backend = [r for r in f.ROWS if len(set(r.cells.values())) > 1]
     alike = [r for r in f.ROWS if len(set(r.cells.values())) == 1]
@@ -54,7 +55,7 @@ def render(findings=None):
     return "\n".join(lines) + "\n"
 
 
-def readme_block(text):
+def table_block(text):
     """The block between the markers in ``text`` (markers included), or None."""
     start, end = text.find(START), text.find(END)
     if start < 0 or end < start:
@@ -72,7 +73,7 @@ def main(argv):
         return 2
     path = Path(argv[1])
     text = path.read_text(encoding="utf-8")
-    old = readme_block(text)
+    old = table_block(text)
     if old is None:
         print(f"{path}: no {START} ... {END} block to replace", file=sys.stderr)
         return 1

@@ -1,9 +1,10 @@
-"""The README's table "d2l 1.0.3 vs rnn_guide" is the rendering of the rows the d2l envs check.
+"""The table "d2l 1.0.3 vs rnn_guide" in docs/d2l.md is the rendering of the rows the d2l envs check.
 
 The rows are in tests/d2l_parity/d2l_findings.py; ``tox -e d2l-pytorch`` (and the
 other d2l envs) check each cell against the real d2l 1.0.3. This test needs no d2l:
-it fails when README.md's copy, between ``<!-- d2l-table:start -->`` and
+it fails when docs/d2l.md's copy, between ``<!-- d2l-table:start -->`` and
 ``<!-- d2l-table:end -->``, differs from ``python scripts/render_d2l_table.py``.
+The README links to that page and holds no copy of its own.
 """
 
 import importlib.util
@@ -21,13 +22,20 @@ def _renderer():
     return module
 
 
-def test_readme_table_is_up_to_date():
+def test_docs_table_is_up_to_date():
     renderer = _renderer()
-    block = renderer.readme_block((ROOT / "README.md").read_text(encoding="utf-8"))
-    assert block is not None, f"README.md has no {renderer.START} ... {renderer.END} block"
+    block = renderer.table_block(renderer.DOC.read_text(encoding="utf-8"))
+    assert block is not None, f"docs/d2l.md has no {renderer.START} ... {renderer.END} block"
     assert block == renderer.render(), (
-        "README.md's d2l table is out of date: run python scripts/render_d2l_table.py --write README.md"
+        "docs/d2l.md's d2l table is out of date: run python scripts/render_d2l_table.py --write docs/d2l.md"
     )
+
+
+def test_the_table_has_one_copy():
+    renderer = _renderer()
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert renderer.table_block(readme) is None and renderer.START not in readme
+    assert "docs/d2l.md" in readme
 
 
 def test_every_row_is_rendered_once():

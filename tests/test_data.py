@@ -1,13 +1,14 @@
 """The Time Machine pipeline: download and verification, preprocessing, vocabulary, batches."""
 
 import os
+import re
 import shutil
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from rnn_guide import RNNGuideError
+from rnn_guide import RNNGuideError, data
 from rnn_guide.data import SHA1, TimeMachine, Vocab, data_dir, download_time_machine, preprocess
 
 SHARED = Path(os.environ.get("RNN_GUIDE_DATA_DIR", Path(__file__).parents[2] / "shared" / "data"))
@@ -122,13 +123,84 @@ def test_wrong_download_leaves_nothing(tmp_path):
     cache = tmp_path / "cache"
     with pytest.raises(RNNGuideError, match=f"expected {SHA1}.*Put a copy of d2l's timemachine.txt"):
         download_time_machine(cache, urls=(fake.as_uri(),))
-    assert list(cache.iterdir()) == []
+    assert not cache.exists()  # verified in memory first: not even an empty folder
+    download_time_machine(tmp_path, urls=(fake.as_uri(), BOOK.resolve().as_uri()))  # the next URL
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["fake.txt", "timemachine.txt"]
 
 
 def test_offline_error_says_where_to_put_the_file(tmp_path):
     with pytest.raises(RNNGuideError, match=r"could not download.*Put a copy .* at .*timemachine.txt"):
         download_time_machine(tmp_path, urls=("http://127.0.0.1:9/timemachine.txt",), timeout=2)
     assert list(tmp_path.iterdir()) == []
+
+
+class _Book:
+    """Stands in for the response of urlopen: the verified copy, with no network."""
+
+    def __init__(self, url, timeout=None):
+        self.url = url
+
+    def read(self):
+        return BOOK.read_bytes()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+def _offline(url, timeout=None):
+    raise data.urllib.error.URLError("no network in this test")
+
+
+def test_default_cache_is_created_only_by_a_successful_download(monkeypatch, tmp_path):
+    monkeypatch.delenv("RNN_GUIDE_DATA_DIR", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    cache = tmp_path / "xdg" / "rnn_guide"
+    with pytest.raises(RNNGuideError, match="could not download"):
+        download_time_machine(urls=("http://127.0.0.1:9/timemachine.txt",), timeout=2)
+    monkeypatch.setattr(data.urllib.request, "urlopen", _offline)
+    with pytest.raises(RNNGuideError, match="no network in this test"):
+        TimeMachine()
+    assert not (tmp_path / "xdg").exists()  # a failed download leaves no empty folder
+    monkeypatch.setattr(data.urllib.request, "urlopen", _Book)
+    assert len(TimeMachine().vocab) == 28  # the default URLs, answered by the fake
+    assert sorted(p.name for p in cache.iterdir()) == ["timemachine.txt"]
+
+
+@pytest.mark.parametrize("kind", ["missing", "a file"])
+def test_data_dir_var_must_name_a_folder(monkeypatch, tmp_path, kind):
+    folder = tmp_path / "dat"  # a typo for "data"
+    if kind == "a file":
+        folder.write_text("")
+    monkeypatch.setenv("RNN_GUIDE_DATA_DIR", str(folder))
+    monkeypatch.setattr(data.urllib.request, "urlopen", _Book)  # a download would succeed
+    state = "does not exist" if kind == "missing" else "is not a folder"
+    message = f"RNN_GUIDE_DATA_DIR={re.escape(str(folder))} names a folder that {state}.*Check the spelling"
+    with pytest.raises(RNNGuideError, match=message):
+        TimeMachine()
+    with pytest.raises(RNNGuideError, match=message):
+        download_time_machine()
+    assert (folder.exists(), folder.is_dir()) == ((False, False) if kind == "missing" else (True, False))
+    folder.unlink(missing_ok=True)
+    folder.mkdir()
+    assert download_time_machine() == folder / "timemachine.txt"  # an existing folder is filled
+
+
+def test_argument_errors_name_the_argument():
+    text = "Hello, world! " * 100
+    with pytest.raises(
+        RNNGuideError, match="TimeMachine: num_val must be a non-negative integer, received -1"
+    ):
+        TimeMachine(num_val=-1, text=text)
+    with pytest.raises(RNNGuideError, match="num_steps must be a positive integer, received 2.0"):
+        TimeMachine(num_steps=2.0, text=text)
+    small = TimeMachine(batch_size=4, num_steps=5, num_train=500, num_val=100, text=text)
+    with pytest.raises(RNNGuideError, match="partition must be one of 'random', 'sequential', received 'x'"):
+        next(small.train_batches(None, "x"))
+    with pytest.raises(RNNGuideError, match="timeout must be a positive finite number, received 0"):
+        download_time_machine(urls=(), timeout=0)
 
 
 def test_damaged_file_is_reported(tmp_path):

@@ -1,0 +1,208 @@
+"""The parser of the rnn-guide command line, with help written for a terminal.
+
+Plain text, one example a line, and every option's default shown (see ``_HelpFormatter``).
+The commands themselves are in :mod:`rnn_guide.cli`.
+"""
+
+import argparse
+import math
+import sys
+
+from . import __version__
+from .config import DEFAULT_FRAMEWORK, FRAMEWORKS
+
+
+def _framework_arg(parser):
+    parser.add_argument(
+        "--framework",
+        "-f",
+        default=None,
+        metavar="NAME",
+        help=f"one of {', '.join(FRAMEWORKS)} (default: $RNN_GUIDE_FRAMEWORK or {DEFAULT_FRAMEWORK!r})",
+    )
+
+
+def _positive(kind):
+    def parse(text):
+        try:
+            value = kind(text)
+        except ValueError:
+            what = "an integer" if kind is int else "a number"
+            raise argparse.ArgumentTypeError(f"expected {what}, received {text!r}") from None
+        if not (value > 0 and math.isfinite(value)):
+            raise argparse.ArgumentTypeError(f"expected a number > 0, received {text!r}")
+        return value
+
+    parse.__name__ = f"positive {kind.__name__}"
+    return parse
+
+
+def _non_negative_int(text):
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer, received {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected an integer >= 0, received {text!r}")
+    return value
+
+
+DESCRIPTION = f"""\
+Recurrent neural networks from scratch, as in the RNN chapter of Dive into Deep
+Learning, on PyTorch, TensorFlow, JAX, MXNet and NumPy. Each command runs on one
+framework: --framework, else $RNN_GUIDE_FRAMEWORK, else {DEFAULT_FRAMEWORK}."""
+
+EXAMPLES = """\
+examples:
+  rnn-guide check --all
+  rnn-guide train
+  rnn-guide train --framework jax --save model.npz
+  rnn-guide generate --checkpoint model.npz --prefix "time traveller" --num-chars 50
+  rnn-guide bench --framework jax
+
+"rnn-guide COMMAND --help" shows a command's options and their defaults."""
+
+DATA_NOTE = """\
+The Time Machine is downloaded on first use and cached in ~/.cache/rnn_guide.
+Without network, set RNN_GUIDE_DATA_DIR to a folder holding timemachine.txt."""
+
+
+class _HelpFormatter(argparse.RawDescriptionHelpFormatter, argparse.ArgumentDefaultsHelpFormatter):
+    """Descriptions and examples kept line by line, and each option's default after its help."""
+
+    def _get_help_string(self, action):
+        # A default of None or False means "off" or "see the help": "(default: None)" says nothing.
+        # A help text that states its default in words keeps its own wording.
+        if action.default is None or action.default is False or "(default" in (action.help or ""):
+            return action.help
+        return super()._get_help_string(action)
+
+
+def _command(sub, name, summary, description, examples):
+    return sub.add_parser(
+        name,
+        help=summary,
+        description=description,
+        epilog="examples:\n" + "\n".join(f"  rnn-guide {name} {e}".rstrip() for e in examples),
+        formatter_class=_HelpFormatter,
+    )
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(
+        prog="rnn-guide", description=DESCRIPTION, epilog=EXAMPLES, formatter_class=_HelpFormatter
+    )
+    parser.add_argument("--version", action="version", version=f"rnn_guide {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, title="commands", metavar="COMMAND")
+
+    check = _command(
+        sub,
+        "check",
+        "run the guide's first steps on one framework",
+        "Run the guide's first steps on one framework (the concatenation check and a\n"
+        "forward pass over five steps) and report the framework and its device.",
+        ["", "--framework numpy --all"],
+    )
+    _framework_arg(check)
+    check.add_argument("--all", action="store_true", help="also list every framework that imports here")
+
+    tr = _command(
+        sub,
+        "train",
+        "train the character model on The Time Machine",
+        "Train the character-level language model on The Time Machine and report its\n"
+        "perplexity and a greedy sample. The defaults are the book's settings.\n\n" + DATA_NOTE,
+        ["", "--framework jax --save model.npz --json", "--partition sequential --batch-size 32"],
+    )
+    _framework_arg(tr)
+    tr.add_argument("--epochs", type=_positive(int), default=100, metavar="N", help="passes over the data")
+    tr.add_argument(
+        "--batch-size", type=_positive(int), default=1024, metavar="N", help="windows per minibatch"
+    )
+    tr.add_argument(
+        "--num-steps",
+        type=_positive(int),
+        default=32,
+        metavar="N",
+        help="time steps per window, the BPTT length",
+    )
+    tr.add_argument("--hidden", type=_positive(int), default=32, metavar="N", help="number of hidden units")
+    tr.add_argument("--lr", type=_positive(float), default=1.0, metavar="X", help="SGD learning rate")
+    tr.add_argument(
+        "--clip", type=_positive(float), default=1.0, metavar="X", help="gradient-clipping threshold"
+    )
+    tr.add_argument("--no-clip", dest="clip", action="store_const", const=None, help="train without clipping")
+    tr.add_argument(
+        "--seed", type=_non_negative_int, default=0, metavar="N", help="seed of the parameters and batches"
+    )
+    tr.add_argument(
+        "--partition",
+        choices=("random", "sequential"),
+        default="random",
+        help="random windows, or sequential batches with truncated BPTT",
+    )
+    tr.add_argument(
+        "--text", default=None, metavar="PATH", help="train on this text file instead of The Time Machine"
+    )
+    tr.add_argument("--save", default=None, metavar="PATH", help="save a checkpoint (.npz) there")
+    tr.add_argument("--json", action="store_true", help="print one JSON object as the last line")
+    tr.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+    gen = _command(
+        sub,
+        "generate",
+        "continue a prefix with a trained checkpoint",
+        "Continue a prefix with a checkpoint written by train --save, in any framework.\n"
+        "Greedy by default; --temperature samples, repeatably for one --seed.",
+        ["--checkpoint model.npz", "--checkpoint model.npz --framework numpy --temperature 0.8"],
+    )
+    _framework_arg(gen)
+    gen.add_argument(
+        "--checkpoint", required=True, metavar="PATH", help="a .npz file written by train --save"
+    )
+    gen.add_argument("--prefix", default="time traveller", metavar="TEXT", help="the text to continue")
+    gen.add_argument(
+        "--num-chars", type=_non_negative_int, default=50, metavar="N", help="characters to generate"
+    )
+    gen.add_argument(
+        "--temperature",
+        type=_positive(float),
+        default=None,
+        metavar="X",
+        help="sample with this temperature (default: greedy)",
+    )
+    gen.add_argument("--seed", type=_non_negative_int, default=0, metavar="N", help="seed of the sampling")
+    gen.add_argument("--json", action="store_true", help="print one JSON object")
+
+    bench = _command(
+        sub,
+        "bench",
+        "time training against the built-in RNN layer",
+        "Time rnn_guide's training against the framework's built-in RNN layer, one\n"
+        "process per framework, then write a report. Needs a source checkout:\n"
+        "benchmarks/ is not installed with the package.",
+        ["--framework jax", "--framework pytorch,tensorflow,jax --epochs 10"],
+    )
+    bench.add_argument(
+        "--framework",
+        "-f",
+        default=None,
+        metavar="NAMES",
+        help="a framework or a comma-separated list, one process each "
+        f"(default: $RNN_GUIDE_FRAMEWORK or {DEFAULT_FRAMEWORK!r})",
+    )
+    bench.add_argument("--epochs", type=_positive(int), default=100, metavar="N", help="epochs of each run")
+    bench.add_argument(
+        "--out",
+        default=None,
+        metavar="DIR",
+        help="folder for the JSON files and README.md (default: benchmarks/results)",
+    )
+    bench.add_argument(
+        "--python",
+        default=sys.executable,
+        metavar="PATH",
+        help="interpreter for the workers, e.g. MXNet's own venv (default: this one)",
+    )
+    bench.add_argument("--no-builtin", action="store_true", help="skip the built-in layer")
+    return parser
