@@ -12,13 +12,11 @@ RESULTS = Path(__file__).resolve().parent / "results"
 ORDER = ("pytorch", "tensorflow", "jax", "mxnet", "numpy")
 
 # The targets of the performance issue (2-core CPU, book settings).
-MIN_RATIO = 1.0  # rnn_guide tokens/s over the built-in layer's
-MIN_TOKENS = 1_000_000  # every framework, steady state
+MIN_RATIO = {"mxnet": 0.6}  # rnn_guide tokens/s over the built-in layer's; 1.0 unless named here
 BEST_TOKENS = 3_000_000  # the best framework
-MAX_SECONDS = 45.0  # 100 epochs, validation and compilation included, every framework
-BEST_SECONDS = 15.0  # the same, the best framework
+MAX_SECONDS = {"mxnet": 60.0}  # 100 epochs, validation and compilation included; 30 s unless named
 MAX_PERPLEXITY = 7.5  # validation perplexity at the end
-JAX_FIRST_EPOCH = 5.0  # JAX's first epoch, compilation included
+JAX_FIRST_EPOCH = 3.0  # JAX's first epoch, compilation included
 MAX_IMPORT = 0.2  # import rnn_guide
 
 
@@ -59,6 +57,18 @@ def _seconds(x):
 
 def _import(x):
     return f"{x:.3f} s"
+
+
+def _import_seconds(r):
+    return r["import_seconds_median"]
+
+
+def _min_ratio(r):
+    return MIN_RATIO.get(r["framework"], 1.0)
+
+
+def _max_seconds(r):
+    return MAX_SECONDS.get(r["framework"], 30.0)
 
 
 def _run_seconds(r):
@@ -125,13 +135,17 @@ def targets_table(results):
     results = [r for r in results if r.get("mode", "default") == "default"] or results
     frameworks = [r for r in results if r["framework"] != "numpy"] or results
     best_tokens = max(frameworks, key=lambda r: r["rnn_guide"]["tokens_per_second"])
-    best_time = min(frameworks, key=lambda r: r["rnn_guide"]["total_seconds"])
-    rows = [  # label, value of a result, limit, higher is better, format
-        ("tokens/s >= 1.0x built-in", lambda r: r.get("ratio"), MIN_RATIO, True, _ratio),
-        ("tokens/s >= 1,000,000", lambda r: r["rnn_guide"]["tokens_per_second"], MIN_TOKENS, True, _tokens),
-        ("run < 45 s (100 epochs, all included)", _run_seconds, MAX_SECONDS, False, _seconds),
-        ("val perplexity <= 7.5", _final_perplexity, MAX_PERPLEXITY, False, _num),
-        ("import rnn_guide < 0.2 s", lambda r: r["import_seconds_median"], MAX_IMPORT, False, _import),
+    rows = [  # label, value of a result, limit of that result, higher is better, format
+        ("tokens/s >= 1.0x built-in (MXNet 0.6x)", lambda r: r.get("ratio"), _min_ratio, True, _ratio),
+        ("run < 30 s (MXNet 60 s; 100 epochs, all included)", _run_seconds, _max_seconds, False, _seconds),
+        ("val perplexity <= 7.5", _final_perplexity, lambda r: MAX_PERPLEXITY, False, _num),
+        (
+            "import rnn_guide < 0.2 s",
+            lambda r: r["import_seconds_median"],
+            lambda r: MAX_IMPORT,
+            False,
+            _import,
+        ),
     ]
     lines = [
         "| target | " + " | ".join(r["framework"] for r in frameworks) + " |",
@@ -139,7 +153,7 @@ def targets_table(results):
     ]
     for label, get, limit, higher, fmt in rows:
         lines.append(
-            f"| {label} | " + " | ".join(_check(get(r), limit, higher, fmt) for r in frameworks) + " |"
+            f"| {label} | " + " | ".join(_check(get(r), limit(r), higher, fmt) for r in frameworks) + " |"
         )
     lines.append(
         f"| best tokens/s >= 3,000,000 | {best_tokens['framework']}: "
@@ -147,16 +161,10 @@ def targets_table(results):
         + " |"
         * (len(frameworks) - 1)
     )
-    lines.append(
-        f"| best run < 15 s | {best_time['framework']}: "
-        f"{_check(best_time['rnn_guide']['total_seconds'], BEST_SECONDS, False, _seconds)} |"
-        + " |"
-        * (len(frameworks) - 1)
-    )
     jax = next((r for r in frameworks if r["framework"] == "jax"), None)
     if jax is not None:
         lines.append(
-            "| JAX first epoch < 5 s | "
+            "| JAX first epoch < 3 s | "
             + " | ".join(
                 _check(r["rnn_guide"]["first_epoch_seconds"], JAX_FIRST_EPOCH, False, _seconds)
                 if r is jax
@@ -191,7 +199,9 @@ def render(results):
     s = results[0]["settings"]
     commands = "\n".join(f"    {r['command']}" for r in results)
     layers = "\n".join(
-        f"- {r['framework']}: {r['builtin']['layer']}" for r in results if r.get("builtin") is not None
+        dict.fromkeys(
+            f"- {r['framework']}: {r['builtin']['layer']}" for r in results if r.get("builtin") is not None
+        )
     )
     return (
         f"Settings: batch {s['batch_size']}, {s['num_steps']} steps, {s['hidden']} hidden units, "

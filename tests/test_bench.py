@@ -139,14 +139,15 @@ def test_report_says_which_targets_are_missed_and_by_how_much():
     assert "Machine: Test CPU, 2 cores, ? GiB" in text and "0.10 to 0.30" in text
     rows = {line.split(" | ")[0]: line for line in text.splitlines() if line.startswith("| ")}
     assert "| pytorch 1.0 | 2.00M | 1.00M | 2.00x |" in text
-    assert rows["| tokens/s >= 1.0x built-in"].endswith("| met 2.00x | met 2.00x | **missed** 0.25x (-75%) |")
-    assert "**missed** 0.50M (-50%)" in rows["| tokens/s >= 1,000,000"]
-    assert "**missed** 60.0 s (+33%)" in rows["| run < 45 s (100 epochs, all included)"]
+    assert rows["| tokens/s >= 1.0x built-in (MXNet 0.6x)"].endswith(
+        "| met 2.00x | met 2.00x | **missed** 0.25x (-58%) |"  # MXNet's own target: 0.6x
+    )
+    run = rows["| run < 30 s (MXNet 60 s; 100 epochs, all included)"]
+    assert run.endswith("| met 20.0 s | met 12.0 s | met 60.0 s |")  # MXNet's limit is 60 s, the others' 30 s
     assert "**missed** 7.60 (+1%)" in rows["| val perplexity <= 7.5"]
     assert "**missed** 0.250 s (+25%)" in rows["| import rnn_guide < 0.2 s"]
     assert "jax: met 3.20M" in rows["| best tokens/s >= 3,000,000"]
-    assert "jax: met 12.0 s" in rows["| best run < 15 s"]
-    assert "**missed** 6.0 s (+20%)" in rows["| JAX first epoch < 5 s"]
+    assert "**missed** 6.0 s (+100%)" in rows["| JAX first epoch < 3 s"]
     assert "python -m benchmarks.run --framework mxnet" in text
 
 

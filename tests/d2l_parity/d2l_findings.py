@@ -1,14 +1,14 @@
 """What the d2l parity tests found: the real d2l 1.0.3 against rnn_guide, one row per finding.
 
-Each row is one line of the README table "d2l 1.0.3 vs rnn_guide". A cell says what
+Each row is one line of the table in docs/d2l.md, "rnn_guide next to the real d2l 1.0.3". A cell says what
 d2l 1.0.3 does in one backend and is a claim that ``test_d2l_parity.py`` checks in
 that backend's tox env (``d2l-pytorch``, ...); ``d2l_table`` says what the cell words
 (``SAME``, ``MISSING``, ``DEFINED``, ``NA``) mean. The rows about d2l's tensor helpers
 are in ``d2l_table`` too; the rows here are about behaviour: the recurrence, The Time
 Machine and installing d2l. ``ROWS`` is all of them, in table order.
 
-``scripts/render_d2l_table.py`` renders ``ROWS`` as the README table, and
-``tests/test_d2l_table.py`` fails when the README's copy is out of date. This module
+``scripts/render_d2l_table.py`` renders ``ROWS`` as that table, and
+``tests/test_d2l_table.py`` fails when the copy in docs/d2l.md is out of date. This module
 imports nothing outside the standard library, so the table renders anywhere.
 """
 
