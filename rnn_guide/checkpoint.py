@@ -1,99 +1,323 @@
-"""Checkpoints as plain ``.npz`` files, portable across frameworks.
+"""Checkpoints as safetensors files, portable across frameworks and tools.
 
-A checkpoint holds NumPy arrays only (loaded with ``allow_pickle=False``):
-the five parameters, the vocabulary as an array of strings, the metadata as
-a JSON string, and a format version. It is written to a temporary file in
-the same folder and renamed into place, so an interrupted save never leaves
-a broken checkpoint behind.
+**Format 2.** The five parameters ``W_xh, W_hh, b_h, W_hq, b_q`` as float32 tensors, and three
+strings in the file's metadata: ``format_version`` (``"2"``), ``vocab`` (the tokens in index
+order, a JSON list) and ``meta`` (a JSON object: ``cell`` = ``"rnn"``, ``num_hiddens``,
+``preprocessed``, ``framework`` and the training settings given to ``save``, kept unchecked).
+Any safetensors reader opens it (e.g. ``safetensors.torch.load_file``); nothing in it is code.
+
+**Loading is lazy and checked.** :func:`load_checkpoint` reads the header, checks every field
+(one :class:`~rnn_guide.errors.RNNGuideError` each: the field, what was expected, what was
+received), then reads the five parameters and never another tensor. Tokens must be distinct,
+non-empty and printable (``"\\n"``, ``"\\t"`` allowed): no terminal escape sequence reaches
+generated text, and messages show values with ``ascii()``.
+
+**Saving is atomic**, to exactly the path given (no suffix added): a ``.<name>.<random>.part``
+file in the same folder is written, flushed to disk and renamed over the target, so a failure
+or Ctrl-C leaves the old file and no partial one. The next save to the same path removes the
+``.part`` files of killed saves (a live save locks its own). A new file gets ``0o666`` less the
+umask, as ``open()`` gives; a replaced file keeps its mode; a read-only file is refused, not
+replaced. :func:`check_writable` runs the checks on the destination alone, before long work.
 """
 
+import contextlib
 import json
 import os
+import re
 import tempfile
-import zipfile
 from pathlib import Path
 
 import numpy as np
+import safetensors.numpy
+from safetensors import SafetensorError, safe_open
 
+from .data import UNK
 from .errors import RNNGuideError
 from .lm_math import check_param_shapes
+from .validation import is_integer
 
-FORMAT_VERSION = 1
+try:  # POSIX: a save in progress locks its .part file, so a cleanup never takes a live one
+    import fcntl
+except ImportError:  # Windows: an open file cannot be deleted, which protects it the same way
+    fcntl = None
+
+FORMAT_VERSION = 2
 PARAM_NAMES = ("W_xh", "W_hh", "b_h", "W_hq", "b_q")
+CELL = "rnn"
+RESERVED_META = ("cell", "framework", "num_hiddens", "preprocessed")
+SAFE_CONTROL_TOKENS = ("\n", "\t")  # control characters safe to print: a raw-text model may have them
+_MAX_HEADER = 100_000_000  # safetensors' own limit: bounds what an error message reads
 
 
-def save_checkpoint(path, params, vocab_tokens, meta):
-    """Write a checkpoint atomically and return its path.
+def _show(value, limit=80):
+    """``value`` for a message: ``ascii()`` (an escape sequence is shown, never sent), shortened."""
+    text = ascii(value)
+    return text if len(text) <= limit else text[: limit - 5] + "...'"
 
-    Args:
-        path: target file; ``.npz`` is appended if missing.
-        params: mapping of the five parameter names to NumPy arrays.
-        vocab_tokens: the vocabulary's tokens in index order.
-        meta: JSON-serialisable hyperparameters.
-    """
-    path = Path(path)
-    if path.suffix != ".npz":
-        path = path.with_name(path.name + ".npz")
-    missing = [name for name in PARAM_NAMES if name not in params]
-    if missing:
-        raise RNNGuideError(f"cannot save: parameters {missing} are missing, expected {list(PARAM_NAMES)}")
-    arrays = {name: np.asarray(params[name], dtype=np.float32) for name in PARAM_NAMES}
-    arrays["vocab"] = np.asarray(list(vocab_tokens), dtype=str)
-    arrays["meta"] = np.asarray(json.dumps(meta, sort_keys=True))
-    arrays["format_version"] = np.asarray(FORMAT_VERSION)
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise RNNGuideError(f"cannot save to {path}: the folder {folder} does not exist")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=folder)
+
+def _as_path(path, where):
+    if not isinstance(path, (str, os.PathLike)) or not os.fspath(path):
+        raise RNNGuideError(f"{where}: path must be a non-empty str or path, received {_show(path)}")
+    return Path(path)
+
+
+def check_vocab(tokens, where):
+    """Check a vocabulary's tokens (distinct printable strings with ``<unk>``); return them as a list."""
+    if not isinstance(tokens, (list, tuple)):
+        raise RNNGuideError(f"{where}: vocab must be a list of tokens, received {_show(tokens)}")
+    seen = {}
+    for i, token in enumerate(tokens):
+        if not isinstance(token, str) or not token:
+            raise RNNGuideError(f"{where}: vocab[{i}] must be a non-empty string, received {_show(token)}")
+        if not (token.isprintable() or token in SAFE_CONTROL_TOKENS):  # e.g. a terminal escape sequence
+            raise RNNGuideError(
+                f"{where}: vocab[{i}] must be printable (or \\n, \\t), received {_show(token)}"
+            )
+        if token in seen:
+            raise RNNGuideError(f"{where}: vocab must hold distinct tokens, received {_show(token)} twice")
+        seen[token] = i
+    if UNK not in seen:
+        raise RNNGuideError(f"{where}: vocab must contain {UNK!r}, received {len(tokens)} tokens without it")
+    return list(tokens)
+
+
+def check_meta(meta, where):
+    """Check the ``meta`` object's ``cell``, ``num_hiddens``, ``preprocessed`` and ``framework``."""
+    if not isinstance(meta, dict):
+        raise RNNGuideError(f"{where}: meta must be a JSON object, received {_show(meta)}")
+    for key, expected, ok in [
+        ("cell", repr(CELL), lambda v: v == CELL),
+        ("num_hiddens", "a positive integer", lambda v: is_integer(v) and v >= 1),
+        ("preprocessed", "true or false (a JSON bool)", lambda v: isinstance(v, bool)),
+        ("framework", "a framework's name", lambda v: isinstance(v, str) and v.isprintable()),
+    ]:
+        if key not in meta and key != "framework":
+            raise RNNGuideError(f"{where}: meta has no {key!r}, expected {expected}")
+        if key in meta and not ok(meta[key]):
+            raise RNNGuideError(f"{where}: meta {key!r} must be {expected}, received {_show(meta[key])}")
+    return meta
+
+
+def _parse_json(metadata, key, where):
     try:
-        with os.fdopen(fd, "wb") as f:
-            np.savez(f, **arrays)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-    return path
+        return json.loads(metadata[key])
+    except ValueError:
+        raise RNNGuideError(f"{where}: {key} must be JSON, received {_show(metadata[key])}") from None
+
+
+def _check_contents(metadata, dtypes, shapes, where):
+    """Check the string metadata and the five tensors' dtypes and shapes; return ``(vocab, meta)``."""
+    missing = [key for key in ("format_version", "vocab", "meta") if key not in (metadata or {})]
+    if missing:
+        raise RNNGuideError(f"{where} is not an rnn_guide checkpoint: its metadata lacks {missing}")
+    version = metadata["format_version"]
+    if not (version.isascii() and version.isdigit()):
+        raise RNNGuideError(f"{where}: format_version must be an integer, received {_show(version)}")
+    if int(version) != FORMAT_VERSION:
+        raise RNNGuideError(
+            f"{where} has format_version {int(version)}, expected {FORMAT_VERSION}: "
+            "another version of rnn_guide wrote it"
+        )
+    vocab = check_vocab(_parse_json(metadata, "vocab", where), where)
+    meta = check_meta(_parse_json(metadata, "meta", where), where)
+    absent = [name for name in PARAM_NAMES if name not in dtypes]
+    if absent:
+        raise RNNGuideError(f"{where}: parameters {absent} are missing, expected {list(PARAM_NAMES)}")
+    for name in PARAM_NAMES:
+        if dtypes[name] != "F32":
+            raise RNNGuideError(f"{where}: parameter {name} must be float32 (F32), received {dtypes[name]}")
+    h = check_param_shapes(shapes, len(vocab), where=where)
+    if meta["num_hiddens"] != h:
+        raise RNNGuideError(f"{where}: meta 'num_hiddens' is {meta['num_hiddens']}, expected {h} as in W_hh")
+    return vocab, meta
+
+
+def _check_finite(tensors, where):
+    for name, value in tensors.items():
+        if not np.isfinite(value).all():
+            raise RNNGuideError(f"{where}: parameter {name} must hold finite numbers, received NaN or inf")
 
 
 def load_checkpoint(path):
-    """Read and validate a checkpoint.
+    """Read and check a checkpoint, reading only its five parameters.
 
     Returns:
-        ``{'params': {name: array}, 'vocab': [tokens], 'meta': dict, 'format_version': int}``.
+        ``{'params': {name: float32 array}, 'vocab': [tokens], 'meta': dict, 'format_version': 2}``.
 
     Raises:
-        RNNGuideError: the file is missing, truncated, not a checkpoint, of another
-            format version, or its arrays do not fit together.
+        RNNGuideError: the path is missing, a directory or unreadable, the file is not safetensors
+            (random bytes, truncated), or a field is wrong (see the module).
     """
-    path = Path(path)
-    if not path.is_file():
-        raise RNNGuideError(f"no checkpoint at {path}: the file does not exist")
+    path = _as_path(path, "load_checkpoint")
+    where = f"checkpoint {path}"
     try:
-        with np.load(path, allow_pickle=False) as f:
-            data = {key: f[key] for key in f.files}
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError, KeyError) as err:
-        raise RNNGuideError(
-            f"{path} is not a readable rnn_guide checkpoint (truncated or damaged?): "
-            f"{type(err).__name__}: {err}"
-        ) from err
-    expected = set(PARAM_NAMES) | {"vocab", "meta", "format_version"}
-    missing = sorted(expected - set(data))
+        if path.is_dir():
+            raise RNNGuideError(f"no checkpoint at {path}: it is a directory, expected a .safetensors file")
+        if not path.exists():
+            raise RNNGuideError(f"no checkpoint at {path}: the file does not exist")
+        if not path.is_file():
+            raise RNNGuideError(f"no checkpoint at {path}: it is not a regular file")
+        with safe_open(str(path), framework="numpy") as f:
+            names = set(f.keys())
+            dtypes = {n: f.get_slice(n).get_dtype() for n in PARAM_NAMES if n in names}
+            shapes = {n: tuple(f.get_slice(n).get_shape()) for n in PARAM_NAMES if n in names}
+            vocab, meta = _check_contents(f.metadata(), dtypes, shapes, where)
+            params = {name: f.get_tensor(name) for name in PARAM_NAMES}  # nothing else is read
+    except OSError as err:
+        raise RNNGuideError(f"cannot read {where}: {err.strerror or err}") from None
+    except SafetensorError as err:
+        raise RNNGuideError(_explain_unreadable(path, err)) from None
+    _check_finite(params, where)
+    return {"params": params, "vocab": vocab, "meta": meta, "format_version": FORMAT_VERSION}
+
+
+def _explain_unreadable(path, err):
+    """The message for a file that safetensors refuses; it names a metadata field at fault."""
+    head, header = b"", None
+    with contextlib.suppress(OSError, ValueError, RecursionError), open(path, "rb") as f:
+        head = f.read(8)
+        size = int.from_bytes(head, "little") if len(head) == 8 else 0
+        header = json.loads(f.read(size)) if 0 < size <= _MAX_HEADER else None
+    header = header if isinstance(header, dict) else {}
+    for name in PARAM_NAMES:  # a dtype safetensors does not know, e.g. a string tensor
+        dtype = header[name].get("dtype") if isinstance(header.get(name), dict) else "F32"
+        if dtype != "F32":
+            return f"checkpoint {path}: parameter {name} must be float32 (F32), received {_show(dtype)}"
+    fields = header.get("__metadata__")
+    for key, value in fields.items() if isinstance(fields, dict) else ():
+        if not isinstance(value, str):
+            return f"checkpoint {path}: metadata {_show(key)} must be a string, received {_show(value)}"
+    message = f"{path} is not a readable safetensors checkpoint (truncated, damaged or another kind of file)"
+    if head[:2] == b"PK":
+        return f"{message}: it looks like a zip (.npz) file; checkpoints are safetensors files"
+    return f"{message}: {err}"
+
+
+def check_writable(path):
+    """Check, before any long work, that a checkpoint can be saved at ``path``; return it as a Path.
+
+    The folder must exist, be a folder and let us create a file in it; ``path`` must not be a
+    directory, a special file, or an existing read-only file (refused rather than replaced).
+
+    Raises:
+        RNNGuideError: naming the path and the reason.
+    """
+    path = _as_path(path, "save")
+    fail = f"cannot save to {path}"
+    try:
+        if path.is_dir():
+            raise RNNGuideError(f"{fail}: it is a directory, expected a file name such as model.safetensors")
+        if os.path.lexists(path) and not path.is_file():
+            raise RNNGuideError(f"{fail}: it exists and is not a regular file")
+        folder = path.parent
+        if not folder.exists():
+            raise RNNGuideError(f"{fail}: the folder {folder} does not exist")
+        if not folder.is_dir():
+            raise RNNGuideError(f"{fail}: {folder} is not a folder")
+        mode = path.stat().st_mode & 0o777 if path.is_file() else None
+        if mode is not None and not (mode & 0o222 and os.access(path, os.W_OK)):
+            raise RNNGuideError(f"{fail}: the file is read-only (mode {mode:o}); make it writable first")
+        with tempfile.TemporaryFile(dir=folder):  # can a file be created there? (nothing left behind)
+            pass
+    except OSError as err:
+        raise RNNGuideError(f"{fail}: {err.strerror or err}") from None
+    return path
+
+
+def save_checkpoint(path, params, vocab_tokens, meta):
+    """Check, then write a checkpoint atomically to exactly ``path`` (any suffix); return it as a Path.
+
+    Args:
+        params: mapping of the five parameter names to arrays (stored as float32).
+        vocab_tokens: the vocabulary's tokens in index order (a list).
+        meta: a JSON dict with ``preprocessed`` (a bool) and any training settings;
+            ``cell`` and ``num_hiddens`` are added from the parameters.
+
+    Raises:
+        RNNGuideError: the contents would not load back (the checks of loading), or the
+            file cannot be written there (:func:`check_writable`, or while writing).
+    """
+    path, where = _as_path(path, "save"), "cannot save"
+    missing = [name for name in PARAM_NAMES if name not in params]
     if missing:
-        raise RNNGuideError(f"{path} is not an rnn_guide checkpoint: it lacks {missing}")
-    version = int(data["format_version"])
-    if version != FORMAT_VERSION:
-        raise RNNGuideError(
-            f"{path} has checkpoint format version {version}, expected {FORMAT_VERSION}; "
-            "it was written by another version of rnn_guide"
-        )
-    vocab = [str(t) for t in data["vocab"]]
-    params = {name: data[name] for name in PARAM_NAMES}
-    check_param_shapes({k: v.shape for k, v in params.items()}, len(vocab), where=str(path))
-    return {
-        "params": params,
-        "vocab": vocab,
-        "meta": json.loads(str(data["meta"])),
-        "format_version": version,
-    }
+        raise RNNGuideError(f"{where}: parameters {missing} are missing, expected {list(PARAM_NAMES)}")
+    tensors = {name: np.asarray(params[name]) for name in PARAM_NAMES}
+    for name, value in tensors.items():
+        if value.dtype.kind not in "fiu":
+            raise RNNGuideError(f"{where}: parameter {name} must be real numbers, received {value.dtype}")
+    tensors = {name: np.asarray(value, np.float32, order="C") for name, value in tensors.items()}
+    if not isinstance(meta, dict):
+        raise RNNGuideError(f"{where}: meta must be a dict, received {_show(meta)}")
+    vocab = check_vocab(vocab_tokens, where)
+    shapes = {name: value.shape for name, value in tensors.items()}
+    meta = {"cell": CELL, "num_hiddens": check_param_shapes(shapes, len(vocab), where), **meta}
+    try:
+        metadata = {"format_version": str(FORMAT_VERSION), "vocab": json.dumps(vocab)}
+        metadata["meta"] = json.dumps(meta, sort_keys=True, allow_nan=False)
+    except (TypeError, ValueError) as err:
+        raise RNNGuideError(f"{where}: meta must hold JSON values only ({err})") from None
+    _check_contents(metadata, dict.fromkeys(PARAM_NAMES, "F32"), shapes, where)
+    _check_finite(tensors, where)
+    target = Path(os.path.realpath(path)) if path.is_symlink() else path  # write through a link
+    check_writable(target)
+    _remove_leftovers(target)
+    _write_atomically(target, safetensors.numpy.save(tensors, metadata=metadata))
+    return path
+
+
+def _remove_leftovers(target):
+    """Remove the ``.part`` files of killed saves to ``target`` (those whose lock nobody holds)."""
+    pattern = re.compile(rf"\.{re.escape(target.name)}\.[0-9a-f]{{16}}\.part")
+    for entry in os.scandir(target.parent):
+        if not (pattern.fullmatch(entry.name) and entry.is_file(follow_symlinks=False)):
+            continue
+        with contextlib.suppress(OSError):
+            if fcntl is None:  # Windows: this fails while a save has the file open
+                os.remove(entry.path)
+                continue
+            fd = os.open(entry.path, os.O_RDONLY)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # fails while a save writes it
+                os.remove(entry.path)
+            finally:
+                os.close(fd)
+
+
+def _open_part(target):
+    """A new, locked ``.part`` file beside ``target``, created with mode 0o666 less the umask."""
+    while True:
+        part = target.parent / f".{target.name}.{os.urandom(8).hex()}.part"
+        try:
+            fd = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
+        except FileExistsError:
+            continue
+        if fcntl is not None:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        if os.fstat(fd).st_nlink > 0:  # not removed by a cleanup that came before the lock
+            return fd, part
+        os.close(fd)
+
+
+def _write_atomically(target, data):
+    """Write ``data`` to a ``.part`` file, flush it to disk, and rename it over ``target``."""
+    mode = target.stat().st_mode & 0o777 if target.is_file() else None
+    part = None
+    try:
+        fd, part = _open_part(target)
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+            if mode is not None:  # a replaced file keeps its mode
+                os.chmod(part, mode)
+            if fcntl is not None:  # POSIX: rename while the lock is held
+                os.replace(part, target)
+        if fcntl is None:  # Windows renames closed files only
+            os.replace(part, target)
+        part = None
+    except OSError as err:
+        raise RNNGuideError(f"cannot save to {target}: {err.strerror or err}") from None
+    finally:
+        if part is not None:
+            with contextlib.suppress(OSError):
+                os.remove(part)

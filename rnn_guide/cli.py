@@ -1,10 +1,13 @@
 """The command line, rnn-guide (also python -m rnn_guide): check, train, generate, bench.
 
 The commands are here; the parser and its help texts are in :mod:`rnn_guide.cli_parser`.
+Exit codes: 0 done; 1 trained but the checkpoint could not be written (the metrics are
+printed first); 2 a bad argument or input (one line on stderr); 130 interrupted (Ctrl-C).
 """
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -13,6 +16,7 @@ import numpy as np
 
 from . import __version__
 from .backends import available_frameworks, use
+from .checkpoint import check_writable
 from .cli_parser import build_parser
 from .config import DEFAULT_FRAMEWORK
 from .errors import FrameworkNotInstalledError, RNNGuideError
@@ -39,25 +43,36 @@ def cmd_check(args):
 
 
 def cmd_train(args):
-    """Train the character model and report perplexity (and save it with --save)."""
+    """Train the character model and report perplexity (and save it with --save).
+
+    The --save destination is checked before anything else, so a bad path fails at once. If
+    saving still fails after training, the metrics are printed all the same, then the error.
+    """
+    save_to = None if args.save is None else check_writable(args.save)
     from .data import TimeMachine
     from .language_model import RNNLM
     from .training import train
 
-    d2l = use(args.framework)
-    data = TimeMachine(batch_size=args.batch_size, num_steps=args.num_steps, path=args.text)
-    model = RNNLM(data.vocab, args.hidden, d2l, seed=args.seed)
-    history = train(
-        model,
-        data,
-        epochs=args.epochs,
-        lr=args.lr,
-        clip=args.clip,
-        partition=args.partition,
-        seed=args.seed,
-        progress=not args.no_progress,
-    )
-    sample = model.predict("time traveller", 50)
+    try:
+        d2l = use(args.framework)
+        data = TimeMachine(batch_size=args.batch_size, num_steps=args.num_steps, path=args.text)
+        model = RNNLM(data.vocab, args.hidden, d2l, seed=args.seed)
+        history = train(
+            model,
+            data,
+            epochs=args.epochs,
+            lr=args.lr,
+            clip=args.clip,
+            partition=args.partition,
+            seed=args.seed,
+            progress=not args.no_progress,
+        )
+        sample = model.predict("time traveller", 50)
+        interrupted = False
+    except KeyboardInterrupt:
+        interrupted = True
+    if interrupted:  # outside the except block: the traceback, and with it the progress bar, is gone
+        return _interrupted(f"; nothing was saved to {save_to}" if save_to else "")
     result = {
         "framework": d2l.name,
         "epochs": history.epochs,
@@ -67,17 +82,28 @@ def cmd_train(args):
         "tokens_per_second": round(history.tokens_per_second),
         "sample": sample,
     }
-    if args.save:
+    failure, interrupted = None, False
+    if save_to is not None:
         hyper = {
             k: getattr(args, k)
             for k in ("epochs", "batch_size", "num_steps", "lr", "clip", "seed", "partition")
         }
-        result["checkpoint"] = str(model.save(args.save, **hyper))
+        try:
+            result["checkpoint"] = str(model.save(save_to, **hyper))
+        except RNNGuideError as err:  # the run is not lost: report it, then say what failed
+            result["checkpoint_error"] = failure = str(err)
+        except KeyboardInterrupt:  # the write is atomic: the old file (if any) is untouched
+            result["checkpoint_error"], interrupted = "interrupted", True
     if args.json:
         print(json.dumps(result))
     else:
         for key, value in result.items():
             print(f"{key:>18}: {value}")
+    if interrupted:
+        return _interrupted(f"; nothing was saved to {save_to}")
+    if failure is not None:
+        print(f"rnn-guide: error: the model was trained but not saved: {_one_line(failure)}", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -110,24 +136,43 @@ def cmd_bench(args):
     out = str(Path(args.out).resolve() if args.out else root / "benchmarks" / "results")
     chosen = args.framework or os.environ.get("RNN_GUIDE_FRAMEWORK") or DEFAULT_FRAMEWORK
     frameworks = [f.strip() for f in chosen.split(",") if f.strip()]
+    python = shutil.which(args.python)  # made absolute below: the workers run in another folder
+    if python is None:
+        raise RNNGuideError(
+            f"bench: --python must be a Python interpreter that can be run, received {args.python!r} "
+            "(not found, or not executable)"
+        )
+    python = os.path.abspath(python)
     for framework in frameworks:
-        worker = [args.python, "-m", "benchmarks.run", "--framework", framework]
+        worker = [python, "-m", "benchmarks.run", "--framework", framework]
         worker += ["--out", out] if args.out else []
         worker += ["--epochs", str(args.epochs)] if args.epochs != 100 else []
         worker += ["--no-builtin"] if args.no_builtin else []
         if subprocess.run(worker, cwd=root, env=env).returncode != 0:
             raise RNNGuideError(f"the benchmark worker failed for {framework!r}: {' '.join(worker)}")
-    report = [args.python, "-m", "benchmarks.report", out, "--out", str(Path(out) / "README.md")]
+    report = [python, "-m", "benchmarks.report", out, "--out", str(Path(out) / "README.md")]
     return subprocess.run(report, cwd=root, env=env).returncode
 
 
 COMMANDS = {"check": cmd_check, "train": cmd_train, "generate": cmd_generate, "bench": cmd_bench}
 
 
+def _one_line(message):
+    return " ".join(str(message).split("\n"))
+
+
+def _interrupted(note=""):
+    print(f"rnn-guide: interrupted{note}", file=sys.stderr)
+    return 130
+
+
 def main(argv=None):
+    """Run one command; return its exit code (see the module docstring)."""
     args = build_parser().parse_args(argv)
     try:
         return COMMANDS[args.command](args)
+    except KeyboardInterrupt:
+        return _interrupted()
     except (RNNGuideError, FrameworkNotInstalledError) as err:
-        print(f"rnn-guide: error: {err}", file=sys.stderr)
+        print(f"rnn-guide: error: {_one_line(err)}", file=sys.stderr)
         return 2

@@ -22,7 +22,11 @@ def _framework_arg(parser):
     )
 
 
-def _positive(kind):
+#: the largest --lr and --clip accepted: far above any useful value, and a float32 in every framework
+MAX_RATE = 1e6
+
+
+def _positive(kind, maximum=None):
     def parse(text):
         try:
             value = kind(text)
@@ -31,6 +35,8 @@ def _positive(kind):
             raise argparse.ArgumentTypeError(f"expected {what}, received {text!r}") from None
         if not (value > 0 and math.isfinite(value)):
             raise argparse.ArgumentTypeError(f"expected a number > 0, received {text!r}")
+        if maximum is not None and value > maximum:
+            raise argparse.ArgumentTypeError(f"expected a number > 0 and <= {maximum:g}, received {text!r}")
         return value
 
     parse.__name__ = f"positive {kind.__name__}"
@@ -56,8 +62,8 @@ EXAMPLES = """\
 examples:
   rnn-guide check --all
   rnn-guide train
-  rnn-guide train --framework jax --save model.npz
-  rnn-guide generate --checkpoint model.npz --prefix "time traveller" --num-chars 50
+  rnn-guide train --framework jax --save model.safetensors
+  rnn-guide generate --checkpoint model.safetensors --prefix "time traveller" --num-chars 50
   rnn-guide bench --framework jax
 
 "rnn-guide COMMAND --help" shows a command's options and their defaults."""
@@ -112,7 +118,7 @@ def build_parser():
         "train the character model on The Time Machine",
         "Train the character-level language model on The Time Machine and report its\n"
         "perplexity and a greedy sample. The defaults are the book's settings.\n\n" + DATA_NOTE,
-        ["", "--framework jax --save model.npz --json", "--partition sequential --batch-size 32"],
+        ["", "--framework jax --save model.safetensors --json", "--partition sequential --batch-size 32"],
     )
     _framework_arg(tr)
     tr.add_argument("--epochs", type=_positive(int), default=100, metavar="N", help="passes over the data")
@@ -127,9 +133,19 @@ def build_parser():
         help="time steps per window, the BPTT length",
     )
     tr.add_argument("--hidden", type=_positive(int), default=32, metavar="N", help="number of hidden units")
-    tr.add_argument("--lr", type=_positive(float), default=1.0, metavar="X", help="SGD learning rate")
     tr.add_argument(
-        "--clip", type=_positive(float), default=1.0, metavar="X", help="gradient-clipping threshold"
+        "--lr",
+        type=_positive(float, MAX_RATE),
+        default=1.0,
+        metavar="X",
+        help=f"SGD learning rate, at most {MAX_RATE:g}",
+    )
+    tr.add_argument(
+        "--clip",
+        type=_positive(float, MAX_RATE),
+        default=1.0,
+        metavar="X",
+        help=f"gradient-clipping threshold, at most {MAX_RATE:g}",
     )
     tr.add_argument("--no-clip", dest="clip", action="store_const", const=None, help="train without clipping")
     tr.add_argument(
@@ -144,7 +160,12 @@ def build_parser():
     tr.add_argument(
         "--text", default=None, metavar="PATH", help="train on this text file instead of The Time Machine"
     )
-    tr.add_argument("--save", default=None, metavar="PATH", help="save a checkpoint (.npz) there")
+    tr.add_argument(
+        "--save",
+        default=None,
+        metavar="PATH",
+        help="save the model to this file (safetensors; the name is used as given), checked before training",
+    )
     tr.add_argument("--json", action="store_true", help="print one JSON object as the last line")
     tr.add_argument("--no-progress", action="store_true", help="no progress bar")
 
@@ -154,11 +175,14 @@ def build_parser():
         "continue a prefix with a trained checkpoint",
         "Continue a prefix with a checkpoint written by train --save, in any framework.\n"
         "Greedy by default; --temperature samples, repeatably for one --seed.",
-        ["--checkpoint model.npz", "--checkpoint model.npz --framework numpy --temperature 0.8"],
+        [
+            "--checkpoint model.safetensors",
+            "--checkpoint model.safetensors --framework numpy --temperature 0.8",
+        ],
     )
     _framework_arg(gen)
     gen.add_argument(
-        "--checkpoint", required=True, metavar="PATH", help="a .npz file written by train --save"
+        "--checkpoint", required=True, metavar="PATH", help="a safetensors file written by train --save"
     )
     gen.add_argument("--prefix", default="time traveller", metavar="TEXT", help="the text to continue")
     gen.add_argument(

@@ -138,9 +138,22 @@ def read_time_machine(folder=None):
     return download_time_machine(folder).read_text(encoding="utf-8")
 
 
+def read_text_file(path):
+    """The text of a UTF-8 file, or an error that names the file and what is wrong with it."""
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except UnicodeDecodeError as err:
+        raise RNNGuideError(
+            f"cannot read the text file {path}: expected UTF-8 text, but byte {err.object[err.start]:#04x} "
+            f"at position {err.start} is not UTF-8; save the file as UTF-8"
+        ) from None
+    except OSError as err:
+        raise RNNGuideError(f"cannot read the text file {path}: {err.strerror or err}") from None
+
+
 def preprocess(text):
     """The book's preprocessing: every run of non-letters becomes one space, then lower-case."""
-    return re.sub("[^A-Za-z]+", " ", text).lower()
+    return re.sub("[^A-Za-z]+", " ", check.text(text, "text", "preprocess")).lower()
 
 
 class Vocab:
@@ -150,6 +163,8 @@ class Vocab:
     """
 
     def __init__(self, tokens=(), reserved_tokens=()):
+        tokens = check.str_sequence(tokens, "tokens", "Vocab")
+        reserved_tokens = check.str_sequence(reserved_tokens, "reserved_tokens", "Vocab")
         counter = collections.Counter(tokens)
         self.token_freqs = sorted(counter.items(), key=lambda kv: kv[1], reverse=True)
         self.idx_to_token = sorted(set([UNK, *reserved_tokens, *counter]))
@@ -176,8 +191,9 @@ class Vocab:
         return [self[ch] for ch in text]
 
     def decode(self, indices):
-        """The string for a sequence of indices."""
-        return "".join(self.idx_to_token[int(i)] for i in indices)
+        """The string for a sequence of indices (each in ``[0, len(vocab) - 1]``)."""
+        indices = check.int_sequence(indices, "indices", "Vocab.decode", 0, len(self) - 1)
+        return "".join(self.idx_to_token[i] for i in indices)
 
     def unknown_chars(self, text):
         """The distinct characters of ``text`` that are not in the vocabulary, sorted."""
@@ -203,10 +219,9 @@ class TimeMachine:
     Args:
         batch_size, num_steps: minibatch shape.
         num_train, num_val: the split (the book's 10,000 and 5,000).
-        text: a string to use instead of the book (it is preprocessed the
-            same way unless ``raw=True``).
-        path: a text file to use instead of the book.
-        raw: keep ``text``/``path`` as it is (any characters, any case).
+        text: a ``str`` to use instead of the book (preprocessed the same way unless ``raw=True``).
+        path: a UTF-8 text file to use instead of the book.
+        raw: True to keep ``text``/``path`` as it is (any characters, any case).
     """
 
     def __init__(
@@ -216,14 +231,14 @@ class TimeMachine:
         num_steps = check.positive_int(num_steps, "num_steps", "TimeMachine")
         num_train = check.positive_int(num_train, "num_train", "TimeMachine")
         num_val = check.non_negative_int(num_val, "num_val", "TimeMachine")
+        raw = check.boolean(raw, "raw", "TimeMachine")
         if text is not None and path is not None:
-            raise RNNGuideError("give either text or path, not both")
+            raise RNNGuideError(f"TimeMachine: give either text or path, not both; received path={path!r}")
         if path is not None:
-            try:
-                text = Path(path).read_text(encoding="utf-8")
-            except OSError as err:
-                raise RNNGuideError(f"cannot read the text file {path}: {err}") from err
-        if text is None:
+            text = read_text_file(check.path(path, "path", "TimeMachine"))
+        elif text is not None:
+            text = check.text(text, "text", "TimeMachine")
+        else:
             text = read_time_machine()
         self.raw = raw
         self.text = text if raw else preprocess(text)
@@ -262,21 +277,22 @@ class TimeMachine:
         can be carried over (truncated BPTT).
         """
         check.one_of(partition, "partition", ("random", "sequential"), "train_batches")
-        rng = rng if rng is not None else np.random.default_rng(0)
-        if partition == "random":
-            order = rng.permutation(self.num_train)
-            for i in range(0, self.num_train, self.batch_size):
-                yield self._windows(0, order[i : i + self.batch_size])
-        else:
-            yield from self._sequential(0, self.num_train + self.num_steps, int(rng.integers(self.num_steps)))
+        rng = np.random.default_rng(0) if rng is None else check.generator(rng, "rng", "train_batches")
+        if partition == "sequential":
+            return self._sequential(0, self.num_train + self.num_steps, int(rng.integers(self.num_steps)))
+        order, n = rng.permutation(self.num_train), self.batch_size
+        return (self._windows(0, order[i : i + n]) for i in range(0, self.num_train, n))
 
     def val_batches(self, partition="random"):
         """Validation minibatches in a fixed order (no shuffling)."""
+        check.one_of(partition, "partition", ("random", "sequential"), "val_batches")
         if partition == "sequential":
-            yield from self._sequential(self.num_train, self.num_val + self.num_steps, 0)
-            return
-        for i in range(0, self.num_val, self.batch_size):
-            yield self._windows(self.num_train, np.arange(i, min(i + self.batch_size, self.num_val)))
+            return self._sequential(self.num_train, self.num_val + self.num_steps, 0)
+        n = self.batch_size
+        return (
+            self._windows(self.num_train, np.arange(i, min(i + n, self.num_val)))
+            for i in range(0, self.num_val, n)
+        )
 
     def _sequential(self, start, length, offset):
         # The stretch is corpus[start + offset : start + length] with offset < num_steps,
@@ -293,5 +309,5 @@ class TimeMachine:
         per_row = (len(span) - 1) // self.batch_size
         Xs = span[: self.batch_size * per_row].reshape(self.batch_size, per_row)
         Ys = span[1 : self.batch_size * per_row + 1].reshape(self.batch_size, per_row)
-        for i in range(0, per_row - self.num_steps + 1, self.num_steps):
-            yield Xs[:, i : i + self.num_steps], Ys[:, i : i + self.num_steps]
+        T = self.num_steps
+        return ((Xs[:, i : i + T], Ys[:, i : i + T]) for i in range(0, per_row - T + 1, T))

@@ -4,6 +4,10 @@ Each function takes a model with ``d2l``, ``params``, ``vocab`` and ``preprocess
 (an :class:`~rnn_guide.language_model.RNNLM`) and runs the model's forward pass
 (:func:`~rnn_guide.lm_math.lm_forward`) from the zero state. The scores come back
 to NumPy, where sampling and scoring use one host-side ``log_softmax``.
+
+Generation never writes ``<unk>``: it stands for "a character not in the vocabulary"
+and is not a character itself, so its score is set to ``-inf`` before the argmax or
+the draw.
 """
 
 import warnings
@@ -11,7 +15,7 @@ import warnings
 import numpy as np
 
 from . import validation as check
-from .data import preprocess
+from .data import UNK, preprocess
 from .errors import RNNGuideError
 from .lm_math import lm_forward, log_softmax, perplexity
 
@@ -25,7 +29,40 @@ def _read(model, ids):
 
 def _check_prefix(prefix):
     if not isinstance(prefix, str) or not prefix:
-        raise RNNGuideError(f"prefix must be a non-empty string, received {prefix!r}")
+        raise RNNGuideError(f"prefix must be a non-empty string, received {check.shown(prefix)}")
+
+
+def _prepare_prefix(model, prefix):
+    """The prefix as the model reads it, with a warning when little or nothing useful is left."""
+    text = preprocess(prefix) if model.preprocessed else prefix
+    if not text:
+        raise RNNGuideError(f"prefix {prefix!r} is empty after preprocessing")
+    if text != prefix and not text.strip():
+        warnings.warn(
+            f"prefix {check.shown(prefix)} became {text!r} after preprocessing (the book's text keeps "
+            "only letters, and every run of other characters becomes one space)",
+            stacklevel=4,
+        )
+    unknown = model.vocab.unknown_chars(text)
+    if unknown:
+        warnings.warn(f"prefix characters {unknown} are not in the vocabulary; read as '<unk>'", stacklevel=4)
+    return text
+
+
+def _next_char(logits, temperature, rng, unk):
+    """The index of the next character: the argmax, or a draw from ``softmax(logits / temperature)``."""
+    if not np.all(np.isfinite(logits)):
+        raise RNNGuideError(
+            "predict: the model's scores are not finite (NaN or inf), so no character can be chosen; "
+            "its parameters have diverged (train again with clip=1 or a smaller lr)"
+        )
+    if unk is not None:  # <unk> is not a character: never write it
+        logits = logits.copy()
+        logits[unk] = -np.inf
+    if temperature is None:
+        return int(np.argmax(logits))
+    p = np.exp(log_softmax(logits / temperature))
+    return int(rng.choice(len(p), p=p / p.sum()))
 
 
 def predict(model, prefix, num_chars, temperature=None, seed=None):
@@ -33,12 +70,22 @@ def predict(model, prefix, num_chars, temperature=None, seed=None):
 
     The model first reads the prefix (warm-up), then writes one character at a
     time, feeding each back in. With ``temperature=None`` it takes the most likely
-    character (greedy, as the book); with a positive temperature it samples from
+    character (greedy, as the book); with a temperature it samples from
     ``softmax(O / temperature)`` using a NumPy generator seeded with ``seed`` (repeatable).
+    ``<unk>`` is never written.
 
     The prefix goes through the training text's preprocessing (for the book:
-    lower-case, non-letters to spaces). Characters still not in the vocabulary
+    lower-case, non-letters to spaces). A prefix with no letters ("123") becomes
+    a space, with a warning that says so. Characters still not in the vocabulary
     are read as ``<unk>``, with a warning that names them.
+
+    Args:
+        prefix: a non-empty str.
+        num_chars: how many characters to add, an integer >= 0.
+        temperature: None (greedy) or a finite number >= 1e-3
+            (:data:`rnn_guide.validation.MIN_TEMPERATURE`; lower values leave the range of
+            floats, and at 1e-3 a draw is practically the greedy choice).
+        seed: seed of the sampling, an integer in [0, 2**32 - 1], or None for a fresh one.
 
     Returns:
         The prefix as the model read it, followed by the new characters.
@@ -46,23 +93,17 @@ def predict(model, prefix, num_chars, temperature=None, seed=None):
     _check_prefix(prefix)
     num_chars = check.non_negative_int(num_chars, "num_chars", "predict")
     if temperature is not None:
-        temperature = check.positive_number(temperature, "temperature", "predict", "or None for greedy")
-    text = preprocess(prefix) if model.preprocessed else prefix
-    if not text:
-        raise RNNGuideError(f"prefix {prefix!r} is empty after preprocessing")
-    unknown = model.vocab.unknown_chars(text)
-    if unknown:
-        warnings.warn(f"prefix characters {unknown} are not in the vocabulary; read as '<unk>'", stacklevel=3)
+        temperature = check.temperature(temperature, "predict")
+    seed = check.seed(seed, "predict", allow_none=True)
+    text = _prepare_prefix(model, prefix)
+    unk = model.vocab.token_to_idx.get(UNK)
+    if num_chars and len(model.vocab) - (unk is not None) < 1:
+        raise RNNGuideError(f"predict: the vocabulary has no character besides {UNK!r} to write")
     d2l, rng = model.d2l, np.random.default_rng(seed)
     O, H = _read(model, model.vocab.encode(text))
     new = []
     for _ in range(num_chars):
-        logits = O[-1]
-        if temperature is None:
-            nxt = int(np.argmax(logits))
-        else:
-            p = np.exp(log_softmax(logits / temperature))
-            nxt = int(rng.choice(len(p), p=p / p.sum()))
+        nxt = _next_char(O[-1], temperature, rng, unk)
         new.append(nxt)
         O, H = lm_forward(d2l, model.params, d2l.tensor(np.array([[nxt]])), H)
         O = d2l.numpy(O).astype(np.float64)
@@ -82,8 +123,11 @@ def score(model, text, start=1, positions=None):
     Returns:
         ``{'perplexity': float, 'accuracy': float}`` over the scored positions.
     """
-    ids = np.asarray(model.vocab.encode(text))
-    positions = np.arange(start, len(ids)) if positions is None else np.asarray(positions, dtype=int)
+    ids = np.asarray(model.vocab.encode(check.text(text, "text", "score")))
+    start = check.positive_int(start, "start", "score")
+    if positions is not None:
+        positions = np.asarray(check.int_sequence(positions, "positions", "score"), dtype=int)
+    positions = np.arange(start, len(ids)) if positions is None else positions
     if len(ids) < 2 or positions.size == 0 or positions.min() < 1 or positions.max() >= len(ids):
         raise RNNGuideError(
             f"positions to score must lie in [1, {len(ids) - 1}] for a text of {len(ids)} characters, "

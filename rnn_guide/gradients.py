@@ -17,6 +17,7 @@ import numpy as np
 
 from . import validation as check
 from .backends import get_backend
+from .errors import ShapeError
 from .language_model import RNNLM
 from .training import History, TrainingDivergedError, check_data, train
 
@@ -29,6 +30,7 @@ def recurrent_weights(num_hiddens, radius, seed=0):
     """
     check.positive_int(num_hiddens, "num_hiddens", "recurrent_weights")
     _check_radius("recurrent_weights", radius)
+    seed = check.seed(seed, "recurrent_weights")
     rng = np.random.default_rng(seed)
     W = rng.normal(0.0, 1.0 / math.sqrt(num_hiddens), size=(num_hiddens, num_hiddens))
     return (W * (radius / np.max(np.abs(np.linalg.eigvals(W))))).astype(np.float32)
@@ -48,7 +50,13 @@ def state_jacobians(d2l, W_hh, inputs):
         ``i`` is scored by ``H_T[i]``, so the gradient reaching its ``H_t`` is row ``i`` of ``J[t]``.
     """
     d2l = get_backend(d2l)
-    W, A = np.asarray(W_hh), np.asarray(inputs, dtype=np.asarray(W_hh).dtype)
+    W = check.numeric_array(W_hh, "W_hh", "state_jacobians")
+    A = check.numeric_array(inputs, "inputs", "state_jacobians", W.dtype)
+    if W.ndim != 2 or W.shape[0] != W.shape[1] or A.ndim != 2 or A.shape[1] != W.shape[0]:
+        raise ShapeError(
+            f"state_jacobians: W_hh must have shape (num_hiddens, num_hiddens) and inputs (T, num_hiddens), "
+            f"received {W.shape} and {A.shape}"
+        )
     T, h = len(A), W.shape[0]
     if d2l.name == "numpy":
         H = [np.zeros(h, W.dtype)]
@@ -97,6 +105,7 @@ def gradient_norms(d2l, num_steps, radius, num_hiddens=32, input_scale=0.0, seed
     check.positive_int(num_hiddens, "num_hiddens", "gradient_norms")
     _check_radius("gradient_norms", radius)
     check.non_negative_number(input_scale, "input_scale", "gradient_norms")
+    seed = check.seed(seed, "gradient_norms")
     W_hh = recurrent_weights(num_hiddens, radius, seed)
     inputs = np.random.default_rng(seed + 1).normal(0.0, input_scale, size=(num_steps, num_hiddens))
     J = state_jacobians(d2l, W_hh, inputs.astype(np.float32))
@@ -155,7 +164,8 @@ def clipping_experiment(d2l, data, lr=10.0, clip=0.1, epochs=8, num_hiddens=32, 
     """
     d2l = get_backend(d2l)
     check_data(data, "clipping_experiment")
-    check.positive_number(clip, "clip", "clipping_experiment", "a threshold such as 0.1")
+    clip = check.clip_threshold(clip, "clip", "clipping_experiment")
+    _check_run("clipping_experiment", lr, epochs, num_hiddens, seed)
     runs = []
     model = RNNLM(data.vocab, num_hiddens, d2l, seed=seed)
     try:  # without clipping the run may blow up: that is what the experiment shows
@@ -199,6 +209,8 @@ def truncation_experiment(d2l, data, epochs=4, lr=1.0, clip=1.0, num_hiddens=32,
     """
     d2l = get_backend(d2l)
     check_data(data, "truncation_experiment")
+    clip = None if clip is None else check.clip_threshold(clip, "clip", "truncation_experiment")
+    _check_run("truncation_experiment", lr, epochs, num_hiddens, seed)
     return {
         mode: _train_sequential(d2l, data, mode, epochs, lr, clip, num_hiddens, seed)
         for mode in ("truncated", "full")
@@ -214,5 +226,13 @@ def _train_sequential(d2l, data, mode, epochs, lr, clip, num_hiddens, seed):
 
 
 # ------------------------------------------------------------------ checks
+def _check_run(where, lr, epochs, num_hiddens, seed):
+    """The settings both training experiments share, checked before the first run."""
+    check.positive_number(lr, "lr", where, "a learning rate such as 1")
+    check.positive_int(epochs, "epochs", where)
+    check.positive_int(num_hiddens, "num_hiddens", where)
+    check.seed(seed, where)
+
+
 def _check_radius(where, radius):
     return check.positive_number(radius, "radius", where, "the spectral radius of W_hh, e.g. 0.9, 1.0 or 1.1")

@@ -9,8 +9,9 @@ import numpy as np
 
 from . import generation
 from .backends import get_backend
-from .checkpoint import PARAM_NAMES, load_checkpoint, save_checkpoint
+from .checkpoint import PARAM_NAMES, RESERVED_META, check_writable, load_checkpoint, save_checkpoint
 from .data import Vocab
+from .errors import RNNGuideError
 from .lm_math import check_param_shapes, lm_forward, loss_and_state, perplexity
 from .recurrence import RNNParams, init_params
 from .training import evaluate
@@ -85,22 +86,50 @@ class RNNLM:
         return generation.next_char_probabilities(self, prefix)
 
     def save(self, path, **hyperparameters):
-        """Save parameters, vocabulary and hyperparameters to a portable checkpoint file."""
+        """Save parameters, vocabulary and settings to a safetensors checkpoint at exactly ``path``.
+
+        The destination is checked first (:func:`~rnn_guide.checkpoint.check_writable`); the file
+        is written atomically and readable in every framework (format: :mod:`rnn_guide.checkpoint`).
+
+        Args:
+            path: the file to write, e.g. ``'char_rnn.safetensors'``; no suffix is added.
+            **hyperparameters: JSON values kept in the checkpoint's ``meta`` (e.g. ``epochs=100``).
+
+        Returns:
+            ``path`` as a :class:`pathlib.Path`.
+
+        Raises:
+            RNNGuideError: the destination is not writable, or a setting is not a JSON value or
+                uses a name the model writes itself (``cell``, ``framework``, ``num_hiddens``,
+                ``preprocessed``).
+        """
+        check_writable(path)
+        taken = sorted(set(hyperparameters) & set(RESERVED_META))
+        if taken:
+            raise RNNGuideError(
+                f"save: settings may not be named {taken}, which the checkpoint uses for the model itself"
+            )
         arrays = {name: self.d2l.numpy(p) for name, p in zip(PARAM_NAMES, self.params)}
-        meta = {"num_hiddens": self.num_hiddens, "preprocessed": self.preprocessed, **hyperparameters}
-        return save_checkpoint(path, arrays, self.vocab.idx_to_token, {"framework": self.d2l.name, **meta})
+        meta = {**hyperparameters, "framework": self.d2l.name, "preprocessed": self.preprocessed}
+        return save_checkpoint(path, arrays, self.vocab.idx_to_token, meta)
 
     @classmethod
     def load(cls, path, framework="pytorch"):
-        """Load a checkpoint saved by any framework into ``framework``."""
+        """Load a checkpoint saved by any framework into ``framework``.
+
+        Every field is checked before use (:func:`~rnn_guide.checkpoint.load_checkpoint`); the
+        checkpoint's ``meta`` dict (settings, the framework that saved it) is kept as ``model.meta``.
+
+        Raises:
+            RNNGuideError: the file is missing, not a checkpoint, or one of its fields is wrong.
+        """
         ckpt = load_checkpoint(path)
         params = RNNParams(*(ckpt["params"][name] for name in PARAM_NAMES))
-        preprocessed = bool(ckpt["meta"].get("preprocessed", True))
         model = cls(
             Vocab.from_tokens_list(ckpt["vocab"]),
             framework=framework,
             params=params,
-            preprocessed=preprocessed,
+            preprocessed=ckpt["meta"]["preprocessed"],
         )
         model.meta = ckpt["meta"]
         return model

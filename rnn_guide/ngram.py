@@ -35,8 +35,8 @@ class NgramModel:
         return f"NgramModel(n={self.n}, contexts seen={len(self.counts)})"
 
     def fit(self, corpus):
-        """Count every (context, next token) pair in a sequence of token ids. Returns self."""
-        corpus = [int(i) for i in corpus]
+        """Count every (context, next token) pair in a sequence of token ids in [0, V - 1]. Returns self."""
+        corpus = check.int_sequence(corpus, "corpus", "NgramModel.fit", 0, self.V - 1)
         if len(corpus) < self.n:
             raise RNNGuideError(f"fit needs at least n = {self.n} tokens, received {len(corpus)}")
         for t in range(self.n - 1, len(corpus)):
@@ -45,7 +45,8 @@ class NgramModel:
 
     def probabilities(self, context):
         """P(next token | the last n - 1 tokens of ``context``), an array of length V."""
-        context = tuple(int(i) for i in context)[len(context) - (self.n - 1) :] if self.n > 1 else ()
+        context = check.int_sequence(context, "context", "NgramModel", 0, self.V - 1)
+        context = tuple(context[len(context) - (self.n - 1) :]) if self.n > 1 else ()
         if len(context) != self.n - 1:
             raise RNNGuideError(f"context must have at least {self.n - 1} tokens, received {len(context)}")
         c = self.counts.get(context, np.zeros(self.V))
@@ -61,8 +62,8 @@ class NgramModel:
         Every position from ``start`` (default ``n - 1``) on is predicted from
         the ``n - 1`` tokens before it.
         """
-        corpus = [int(i) for i in corpus]
-        start = self.n - 1 if start is None else start
+        corpus = check.int_sequence(corpus, "corpus", "NgramModel.evaluate", 0, self.V - 1)
+        start = self.n - 1 if start is None else check.non_negative_int(start, "start", "NgramModel.evaluate")
         if start < self.n - 1 or start >= len(corpus):
             raise RNNGuideError(f"start must be in [{self.n - 1}, {len(corpus) - 1}], received {start}")
         nll, hits = 0.0, 0

@@ -5,8 +5,11 @@ Step 2, hidden state:     ``H_t = phi(X_t W_xh + H_{t-1} W_hh + b_h)``.
 Step 4, concatenation:    ``X W_xh + H W_hh == concat([X, H], 1) @ concat([W_xh, W_hh], 0)``.
 
 Every function accepts the tensors of any backend; the backend is inferred from
-their type, or given with ``backend=``. Shapes are checked before any framework
-op runs, so a mismatch is reported in the guide's names, not as a stack trace.
+their type, or given with ``backend=`` (a name or a backend object, which must
+then be the tensors' framework). Types, dtypes and shapes are checked before any
+framework op runs, so a mistake is reported in the guide's names, not as a stack
+trace: the arguments must be tensors (not Python lists) of one framework and one
+floating dtype (``d2l.tensor`` makes float32).
 """
 
 from typing import NamedTuple
@@ -14,7 +17,8 @@ from typing import NamedTuple
 import numpy as np
 
 from . import validation as check
-from .backends import backend_of, get_backend
+from .backends import get_backend
+from .backends.tensors import dtype_name, tensor_framework
 from .errors import ShapeError
 
 
@@ -40,8 +44,8 @@ def init_params(num_inputs, num_hiddens, num_outputs, framework, seed=0, sigma=0
         num_hiddens: size of the hidden state.
         num_outputs: size of each output vector.
         framework: a backend object (``d2l``) or a framework name (taken literally).
-        seed: seed of the generator.
-        sigma: standard deviation of the weights; biases start at zero.
+        seed: seed of the generator, an integer in [0, 2**32 - 1].
+        sigma: standard deviation of the weights, a positive finite number; biases start at zero.
 
     Returns:
         RNNParams(W_xh, W_hh, b_h, W_hq, b_q) as float32 tensors of that backend.
@@ -52,7 +56,8 @@ def init_params(num_inputs, num_hiddens, num_outputs, framework, seed=0, sigma=0
         ("num_outputs", num_outputs),
     ):
         check.positive_int(value, label, "init_params")
-    check.positive_number(sigma, "sigma", "init_params", "the weights' standard deviation, e.g. 0.01")
+    sigma = check.positive_number(sigma, "sigma", "init_params", "the weights' standard deviation, e.g. 0.01")
+    seed = check.seed(seed, "init_params")
     d2l = get_backend(framework)
     rng = np.random.default_rng(seed)
 
@@ -79,12 +84,13 @@ def mlp_hidden(X, W_xh, b_h, phi=None, backend=None):
         W_xh: weights, shape (num_inputs, num_hiddens).
         b_h: bias, shape (num_hiddens,) or (1, num_hiddens), broadcast over the batch.
         phi: activation, default ``d2l.tanh``.
-        backend: the backend, inferred from the tensors when None.
+        backend: the backend, inferred from the tensors when None; a name or backend object must
+            be the tensors' framework.
 
     Returns:
         H, shape (batch_size, num_hiddens).
     """
-    d2l = backend or backend_of(X, W_xh, b_h)
+    d2l = _backend_for("mlp_hidden", backend, {"X": X, "W_xh": W_xh, "b_h": b_h}, "W_xh")
     n, d = _matrix_shape(d2l, X, "X", "mlp_hidden")
     _expect(d2l, W_xh, (d, None), "W_xh", "mlp_hidden", f"its first dimension must equal X.shape[1] = {d}")
     h = d2l.shape(W_xh)[1]
@@ -110,7 +116,8 @@ def rnn_step(X_t, H_prev, W_xh, W_hh, b_h, phi=None, backend=None):
     Returns:
         H_t, shape (batch_size, num_hiddens).
     """
-    d2l = backend or backend_of(X_t, H_prev, W_xh, W_hh, b_h)
+    tensors = {"X_t": X_t, "H_prev": H_prev, "W_xh": W_xh, "W_hh": W_hh, "b_h": b_h}
+    d2l = _backend_for("rnn_step", backend, tensors, "W_xh")
     _check_step_shapes(d2l, X_t, H_prev, W_xh, W_hh, b_h, "rnn_step")
     phi = phi or d2l.tanh
     return phi(d2l.matmul(X_t, W_xh) + d2l.matmul(H_prev, W_hh) + b_h)
@@ -128,7 +135,8 @@ def rnn_forward(X, H0, W_xh, W_hh, b_h, phi=None, backend=None):
         (H_all, H_T): all states, shape (num_steps, batch_size, num_hiddens),
         and the last one, shape (batch_size, num_hiddens).
     """
-    d2l = backend or backend_of(X, H0, W_xh, W_hh, b_h)
+    tensors = {"X": X, "H0": H0, "W_xh": W_xh, "W_hh": W_hh, "b_h": b_h}
+    d2l = _backend_for("rnn_forward", backend, tensors, "W_xh", optional=("H0",))
     shape = d2l.shape(X)
     if len(shape) != 3:
         raise ShapeError(
@@ -175,11 +183,17 @@ def concat_check(X, H, W_xh, W_hh, backend=None):
     tensors' dtype (1.19e-7 for float32). A fixed threshold such as ``1e-6``
     fails now and then for large or unlucky draws even though nothing is wrong.
 
+    Args:
+        X: (batch_size, num_inputs).  H: (batch_size, num_hiddens).
+        W_xh: (num_inputs, num_hiddens).  W_hh: (num_hiddens, num_hiddens).
+            All four of one framework and one floating dtype (integers have no rounding to bound).
+        backend: as in :func:`mlp_hidden`.
+
     Returns:
         ConcatCheck with ``separate``, ``concatenated``, ``max_abs_diff``,
         ``tolerance`` and ``passed``.
     """
-    d2l = backend or backend_of(X, H, W_xh, W_hh)
+    d2l = _backend_for("concat_check", backend, {"X": X, "H": H, "W_xh": W_xh, "W_hh": W_hh}, "W_xh")
     n, d = _matrix_shape(d2l, X, "X", "concat_check")
     h = _matrix_shape(d2l, W_hh, "W_hh", "concat_check")[0]
     _expect(d2l, W_xh, (d, h), "W_xh", "concat_check", "(X.shape[1], num_hiddens)")
@@ -195,7 +209,13 @@ def concat_check(X, H, W_xh, W_hh, backend=None):
     return ConcatCheck(separate, concatenated, diff, tolerance, bool(diff <= tolerance))
 
 
-# ----------------------------------------------------------------- shape checks
+# ------------------------------------------------------------ argument checks
+def _backend_for(where, backend, tensors, weights, optional=()):
+    """Check the tensor arguments (tensors, one framework, one floating dtype); return their backend."""
+    name = check.tensor_args(where, tensors, tensor_framework, dtype_name, backend, weights, optional)
+    return get_backend(name if backend is None or isinstance(backend, str) else backend)
+
+
 def _matrix_shape(d2l, x, label, where):
     shape = d2l.shape(x)
     if len(shape) != 2:

@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from . import validation as check
 from .backends import backend_of
 
 
@@ -10,8 +11,16 @@ def show(x, decimals=4):
 
     Rounding hides float32 noise in the last digits, which differs between
     frameworks, so a notebook's printed output is the same on every framework.
+
+    Args:
+        x: a tensor of any framework, a NumPy array, a Python number or a nested list of numbers.
+        decimals: digits kept after the point, an integer >= 0.
     """
-    array = backend_of(x).numpy(x) if not isinstance(x, (int, float)) else np.asarray(x)
+    decimals = check.non_negative_int(decimals, "decimals", "show")
+    if isinstance(x, (int, float, list, tuple)):
+        array = check.numeric_array(x, "x", "show")
+    else:
+        array = backend_of(x).numpy(x)
     if array.dtype.kind == "f":
         return np.round(array.astype(np.float64), decimals) + 0.0  # + 0.0 turns -0.0 into 0.0
     return array

@@ -62,17 +62,18 @@ def time_concat(d2l, sizes=DEFAULT_SIZES, repeats=20, seed=0):
         sizes: a sequence whose items are an int ``s`` (batch_size = num_inputs =
             num_hiddens = s) or a tuple ``(batch_size, num_inputs, num_hiddens)``.
         repeats: how many timed runs per form and size (a positive int).
-        seed: seed of the NumPy generator that draws the float32 inputs.
+        seed: seed of the NumPy generator that draws the float32 inputs, an integer in [0, 2**32 - 1].
 
     Returns:
         ConcatTiming(framework, sizes, separate, concatenated, repeats).
 
     Raises:
-        RNNGuideError: ``sizes`` or ``repeats`` is not as described.
+        RNNGuideError: ``sizes``, ``repeats`` or ``seed`` is not as described.
     """
     d2l = get_backend(d2l)
     sizes = _check_sizes(sizes)
     repeats = check.positive_int(repeats, "repeats", "time_concat")
+    seed = check.seed(seed, "time_concat")
     rng = np.random.default_rng(seed)
     separate, concatenated = [], []
     for n, d, h in sizes:

@@ -171,12 +171,13 @@ def train(
 
     Args:
         epochs: passes over the training windows (the book: 100).
-        lr: SGD learning rate (the book: 1).
-        clip: gradient-clipping threshold on the global norm (the book: 1); None disables it.
+        lr: SGD learning rate, a positive finite number (the book: 1).
+        clip: gradient-clipping threshold on the global norm, a positive finite number (the book: 1);
+            None disables it.
         partition: ``'random'`` (shuffled windows, a fresh zero state for each
             batch) or ``'sequential'`` (the state is carried across batches and
             detached: truncated BPTT).
-        seed: seed of the shuffling.
+        seed: seed of the shuffling, an integer in [0, 2**32 - 1].
         progress: show a progress bar (tqdm: a widget in Jupyter, a line in a terminal).
         validate: compute validation perplexity after every epoch.
         bptt: ``'truncated'`` or, with ``partition='sequential'``, ``'full'``: each batch's
@@ -194,7 +195,10 @@ def train(
     epochs = check.positive_int(epochs, "epochs", "train")
     lr = check.positive_number(lr, "lr", "train", "a learning rate such as 1")
     if clip is not None:
-        clip = check.positive_number(clip, "clip", "train", "a threshold such as 1, or None")
+        clip = check.clip_threshold(clip, "clip", "train")
+    seed = check.seed(seed, "train")
+    for name, value in (("progress", progress), ("validate", validate), ("compiled", compiled)):
+        check.boolean(value, name, "train")
     check.one_of(partition, "partition", ("random", "sequential"), "train")
     check.one_of(bptt, "bptt", ("truncated", "full"), "train")
     if bptt == "full" and partition != "sequential":

@@ -1,10 +1,19 @@
-"""The command line: train, generate, check, and argument errors."""
+"""The command line: train, generate, check, argument errors, --save checks and Ctrl-C."""
 
 import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pytest
 
+import rnn_guide.training
+from rnn_guide import RNNLM
 from rnn_guide.cli import main
+
+TINY = ["--epochs", "1", "--hidden", "8", "--no-progress"]
 
 
 def last_json(capsys):
@@ -12,7 +21,7 @@ def last_json(capsys):
 
 
 def test_train_then_generate_in_another_framework(backend, tmp_path, capsys):
-    ckpt = tmp_path / "model.npz"
+    ckpt = tmp_path / "model.safetensors"
     args = [
         "train",
         "-f",
@@ -38,7 +47,7 @@ def test_train_then_generate_in_another_framework(backend, tmp_path, capsys):
 
 
 def test_generate_sampling_is_seeded(tmp_path, capsys):
-    ckpt = tmp_path / "m.npz"
+    ckpt = tmp_path / "m.safetensors"
     main(["train", "-f", "numpy", "--epochs", "1", "--hidden", "8", "--save", str(ckpt), "--no-progress"])
     capsys.readouterr()
     runs = []
@@ -57,7 +66,7 @@ def test_generate_sampling_is_seeded(tmp_path, capsys):
         (["train", "--batch-size", "x"], "argument --batch-size: expected an integer, received 'x'"),
         (["train", "--partition", "shuffled"], "argument --partition: invalid choice"),
         (
-            ["generate", "--checkpoint", "m.npz", "--num-chars", "-1"],
+            ["generate", "--checkpoint", "m.safetensors", "--num-chars", "-1"],
             "expected an integer >= 0, received '-1'",
         ),
     ],
@@ -70,7 +79,7 @@ def test_out_of_range_arguments_are_rejected(args, message, capsys):
 
 
 def test_errors_are_one_line(tmp_path, capsys):
-    assert main(["generate", "--checkpoint", str(tmp_path / "none.npz"), "-f", "numpy"]) == 2
+    assert main(["generate", "--checkpoint", str(tmp_path / "none.safetensors"), "-f", "numpy"]) == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("rnn-guide: error: no checkpoint at") and "\n" not in err
     assert main(["check", "-f", "caffe"]) == 2
@@ -81,3 +90,104 @@ def test_check(backend, capsys):
     assert main(["check", "-f", backend.name]) == 0
     out = capsys.readouterr().out
     assert f"framework {backend.name!r}" in out and "ConcatCheck(passed=True" in out
+
+
+def never_train(*args, **kwargs):
+    pytest.fail("training started")
+
+
+def test_a_bad_save_path_fails_before_training(backend, monkeypatch, capsys):
+    monkeypatch.setattr(rnn_guide.training, "train", never_train)
+    start = time.perf_counter()
+    assert main(["train", "-f", backend.name, "--save", "/nonexistent/x.safetensors"]) == 2
+    assert time.perf_counter() - start < 5
+    err = capsys.readouterr().err
+    expected = "cannot save to /nonexistent/x.safetensors: the folder /nonexistent does not exist"
+    assert err == f"rnn-guide: error: {expected}\n"
+
+
+def test_a_bad_save_path_fails_at_once_from_a_shell():
+    root = Path(__file__).resolve().parents[1]
+    command = [sys.executable, "-m", "rnn_guide", "train", "--save", "/nonexistent/x.safetensors"]
+    start = time.perf_counter()
+    out = subprocess.run(
+        command, capture_output=True, text=True, cwd=root, env={**os.environ, "PYTHONPATH": str(root)}
+    )
+    assert time.perf_counter() - start < 5  # interpreter start included; no data read, no training
+    assert out.returncode == 2 and "/nonexistent does not exist" in out.stderr
+
+
+def test_the_metrics_are_kept_when_saving_fails_after_training(backend, tmp_path, monkeypatch, capsys):
+    folder = tmp_path / "gone"
+    folder.mkdir()
+    real_train = rnn_guide.training.train
+
+    def train_then_lose_the_folder(*args, **kwargs):
+        history = real_train(*args, **kwargs)
+        folder.rmdir()  # the folder disappears while training runs
+        return history
+
+    monkeypatch.setattr(rnn_guide.training, "train", train_then_lose_the_folder)
+    path = folder / "m.safetensors"
+    assert main(["train", "-f", backend.name, *TINY, "--save", str(path), "--json"]) == 1
+    out, err = capsys.readouterr()
+    result = json.loads(out.strip().splitlines()[-1])
+    assert result["epochs"] == 1 and result["val_perplexity"] > 1 and "checkpoint" not in result
+    assert f"cannot save to {path}" in result["checkpoint_error"]
+    assert err.strip().splitlines()[-1] == (
+        f"rnn-guide: error: the model was trained but not saved: cannot save to {path}: "
+        f"the folder {folder} does not exist"
+    )
+
+
+def interrupt(*args, **kwargs):
+    raise KeyboardInterrupt
+
+
+@pytest.mark.parametrize("save", [False, True])
+def test_ctrl_c_during_training_is_one_line_and_code_130(tmp_path, monkeypatch, capsys, save):
+    monkeypatch.setattr(rnn_guide.training, "train", interrupt)
+    path = tmp_path / "m.safetensors"
+    assert main(["train", "-f", "numpy", *TINY, *(["--save", str(path)] if save else [])]) == 130
+    note = f"; nothing was saved to {path}" if save else ""
+    assert capsys.readouterr().err == f"rnn-guide: interrupted{note}\n"
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_ctrl_c_while_saving_keeps_the_metrics(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(RNNLM, "save", interrupt)
+    path = tmp_path / "m.safetensors"
+    assert main(["train", "-f", "numpy", *TINY, "--save", str(path), "--json"]) == 130
+    out, err = capsys.readouterr()
+    assert json.loads(out.strip().splitlines()[-1])["checkpoint_error"] == "interrupted"
+    assert err == f"rnn-guide: interrupted; nothing was saved to {path}\n"
+
+
+def test_ctrl_c_during_generation_is_one_line_and_code_130(backend, tmp_path, monkeypatch, capsys):
+    path = tmp_path / "m.safetensors"
+    assert main(["train", "-f", "numpy", *TINY, "--save", str(path)]) == 0
+    capsys.readouterr()
+    monkeypatch.setattr(RNNLM, "predict", interrupt)
+    assert main(["generate", "--checkpoint", str(path), "-f", backend.name]) == 130
+    assert capsys.readouterr() == ("", "rnn-guide: interrupted\n")
+
+
+@pytest.mark.skipif(os.name != "posix", reason="SIGINT as a terminal sends it")
+def test_a_real_ctrl_c_ends_training_with_one_last_line(tmp_path):
+    import signal
+
+    root, path = Path(__file__).resolve().parents[1], tmp_path / "m.safetensors"
+    command = [sys.executable, "-m", "rnn_guide", "train", "-f", "numpy", "--save", str(path)]
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=root, env=env)
+    seen = b""
+    while b"training (numpy)" not in seen:  # the progress bar: training has started
+        chunk = os.read(proc.stderr.fileno(), 256)
+        assert chunk, seen
+        seen += chunk
+    time.sleep(1)  # a moment into training, as a person would press it
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130
+    assert (seen + err).decode().endswith(f"\nrnn-guide: interrupted; nothing was saved to {path}\n")
+    assert list(tmp_path.iterdir()) == []

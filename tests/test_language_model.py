@@ -135,7 +135,7 @@ def test_predict_errors(backend, small):
         rnn_guide.RNNGuideError, match="num_chars must be a non-negative integer, received -1"
     ):
         model.predict("time", -1)
-    with pytest.raises(rnn_guide.RNNGuideError, match="temperature must be a positive finite number"):
+    with pytest.raises(rnn_guide.RNNGuideError, match=r"temperature must be a finite number >= 0\.001"):
         model.predict("time", 5, temperature=0)
     raw = TimeMachine(batch_size=4, num_steps=4, num_train=100, num_val=10, text="abc " * 40, raw=True)
     raw_model = RNNLM(raw.vocab, 8, backend, preprocessed=False)

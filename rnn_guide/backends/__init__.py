@@ -9,6 +9,7 @@ import functools
 import importlib
 import sys
 
+from .. import validation as check
 from ..config import FRAMEWORKS, canonical_name, resolve_framework
 from ..errors import FrameworkNotInstalledError, RNNGuideError
 from .base import DEFAULT_SEED
@@ -88,12 +89,13 @@ def use(framework=None, seed=DEFAULT_SEED):
     Args:
         framework: ``'pytorch'``, ``'tensorflow'``, ``'jax'``, ``'mxnet'`` or
             ``'numpy'`` (aliases ``'torch'``, ``'tf'``, ``'mx'``), or None.
-        seed: a non-negative integer, the seed of all of the above.
+        seed: an integer in [0, 2**32 - 1], the seed of all of the above.
 
     Returns:
         The framework's one backend object, with d2l-named helpers, e.g.
         ``d2l.matmul``, ``d2l.concat``.
     """
+    seed = check.seed(seed, "use")
     name, note = resolve_framework(framework)
     if note:
         print(note, file=sys.stderr)
@@ -129,7 +131,8 @@ def backend_of(*tensors):
         name = tensor_framework(t)
         if name is None:
             raise RNNGuideError(
-                f"expected a tensor of one of {', '.join(FRAMEWORKS)}, received {type(t).__name__}"
+                f"expected a tensor of one of {', '.join(FRAMEWORKS)}, received a {type(t).__name__}: "
+                f"{check.shown(t, 60)}"
             )
         names.add(name)
     if len(names) > 1:

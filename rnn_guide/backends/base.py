@@ -23,8 +23,8 @@ is seeded only by :meth:`seed`.
 
 import numpy as np
 
+from .. import validation as check
 from ..errors import RNNGuideError
-from ..validation import as_shape, non_negative_int
 from .tensors import tensor_framework
 
 DEFAULT_SEED = 0
@@ -83,9 +83,9 @@ class Backend:
         creating a backend, ``get_backend`` and ``backend_of`` seed nothing.
 
         Args:
-            n: a non-negative integer.
+            n: an integer in [0, 2**32 - 1].
         """
-        n = non_negative_int(n, "seed")
+        n = check.seed(n, "seed")
         self._seed_own(n)
         self._seed_global(n)
 
@@ -109,8 +109,13 @@ class Backend:
         return self._make_key(int(self._rng.integers(0, 2**31 - 1)))
 
     def normal(self, shape, mean=0.0, std=1.0):
-        """Samples from N(mean, std**2), float32, of the given shape (a tuple)."""
-        shape = as_shape(shape, "normal")
+        """Samples from N(mean, std**2), float32, of the given shape (a tuple).
+
+        ``mean`` is a finite number and ``std`` a positive finite number.
+        """
+        shape = check.as_shape(shape, "normal")
+        mean = check.finite_number(mean, "mean", "normal")
+        std = check.positive_number(std, "std", "normal", "a standard deviation such as 1.0")
         sample = self._rng.normal(mean, std, size=shape).astype(np.float32)
         return self._from_numpy(sample)
 
@@ -126,26 +131,25 @@ class Backend:
 
         Floating-point data becomes float32 (the default dtype everywhere);
         integer data keeps an integer dtype. ``dtype`` forces one (a NumPy
-        dtype or its name, e.g. ``'int32'``).
+        dtype or its name, e.g. ``'int32'``). Data that is not numbers (strings, a ragged
+        nested list) is refused with :class:`~rnn_guide.errors.RNNGuideError`.
         """
         if self.is_tensor(data):
             data = self._to_numpy(data)
-        array = np.asarray(data)
-        if dtype is not None:
-            array = array.astype(dtype)
-        elif array.dtype.kind == "f" or array.dtype == object:
+        array = check.numeric_array(data, "data", "tensor", dtype)
+        if dtype is None and array.dtype.kind == "f":
             array = array.astype(np.float32)
-        elif array.dtype.kind in "iu":
+        elif dtype is None and array.dtype.kind in "iu":
             array = array.astype(np.int64)
         return self._from_numpy(array)
 
     def zeros(self, shape):
         """float32 zeros of the given shape (a tuple)."""
-        return self._from_numpy(np.zeros(as_shape(shape, "zeros"), np.float32))
+        return self._from_numpy(np.zeros(check.as_shape(shape, "zeros"), np.float32))
 
     def ones(self, shape):
         """float32 ones of the given shape (a tuple)."""
-        return self._from_numpy(np.ones(as_shape(shape, "ones"), np.float32))
+        return self._from_numpy(np.ones(check.as_shape(shape, "ones"), np.float32))
 
     def numpy(self, x):
         """This backend's tensor (or anything array-like) as a NumPy array."""
@@ -219,6 +223,7 @@ class Backend:
 
     def one_hot(self, indices, depth):
         """float32 one-hot vectors: shape ``indices.shape + (depth,)``."""
+        depth = check.positive_int(depth, "depth", "one_hot")
         return self.take_rows(self._from_numpy(np.eye(depth, dtype=np.float32)), indices)
 
     def clip_by_global_norm(self, grads, theta):
@@ -231,11 +236,15 @@ class Backend:
         Args:
             grads: a sequence of float32 tensors.
             theta: the largest joint norm, > 0 (``inf`` leaves the gradients as
-                they are): a Python float or a 0-d float32 tensor of this backend.
+                they are): a Python number or a 0-d float32 tensor of this backend.
+                A number is checked and held inside float32's range
+                (:func:`rnn_guide.validation.clip_threshold`), so any positive one works.
 
         Returns:
             (clipped, norm): the scaled gradients (a list) and the norm before clipping.
         """
+        if not self.is_tensor(theta):
+            theta = check.clip_threshold(theta, "theta", "clip_by_global_norm", allow_inf=True)
         norm = self.xp.sqrt(sum(self.xp.sum(g * g) for g in grads))
         # min(1, theta / norm) written as 1 / max(1, norm / theta): no 0/0 for zero gradients, no
         # inf/inf for theta = inf, and no overflow for a tiny norm.

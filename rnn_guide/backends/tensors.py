@@ -1,4 +1,4 @@
-"""Which framework a tensor belongs to: the one place tensors are recognised."""
+"""Which framework a tensor belongs to, and its dtype: the one place tensors are recognised."""
 
 # The top-level module a tensor type comes from -> its framework (``backend_of`` and ``is_tensor`` read it).
 _TENSOR_MODULES = {
@@ -22,3 +22,11 @@ def tensor_framework(x):
         if name is not None:
             return name
     return None
+
+
+def dtype_name(x):
+    """The dtype of tensor ``x`` as a NumPy-style name such as ``'float32'``, on every framework."""
+    dtype = x.dtype
+    name = getattr(dtype, "name", None)  # NumPy, JAX, MXNet and TF dtypes have .name
+    # torch.dtype has no .name; str(torch.float32) is 'torch.float32'
+    return name if isinstance(name, str) else str(dtype).rpartition(".")[2]
