@@ -14,8 +14,8 @@ COMPILATIONS = {
 }
 
 
-def test_second_train_call_compiles_nothing(framework):
-    d2l = rnn_guide.get_backend(framework)
+def test_second_train_call_compiles_nothing(framework, fresh_backends):
+    d2l = rnn_guide.get_backend(framework)  # a new backend object: nothing compiled by other tests
     data = TimeMachine(batch_size=64, num_steps=8, num_train=200, num_val=100)  # batches of 64 and 8
     train(RNNLM(data.vocab, 8, d2l, seed=0), data, epochs=1, progress=False)
     step, evaluate = train_step(d2l), d2l.compiled("eval_step", None)  # built by the first call

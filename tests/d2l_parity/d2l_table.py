@@ -46,7 +46,7 @@ def code(names):
 
 
 #: rnn_guide helpers that are not tensor helpers (attributes of the backend object)
-OURS_NOT_HELPERS = ("name", "module_name", "xp", "device")
+OURS_NOT_HELPERS = ("name", "module_name", "xp", "device", "compiles")
 
 SAME_OPS = (
     "matmul",
