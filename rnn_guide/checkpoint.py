@@ -23,7 +23,6 @@ replaced. :func:`check_writable` runs the checks on the destination alone, befor
 import contextlib
 import json
 import os
-import re
 import tempfile
 from pathlib import Path
 
@@ -33,13 +32,9 @@ from safetensors import SafetensorError, safe_open
 
 from .data import UNK
 from .errors import RNNGuideError
+from .files import remove_leftovers, write_atomically
 from .lm_math import check_param_shapes
 from .validation import is_integer
-
-try:  # POSIX: a save in progress locks its .part file, so a cleanup never takes a live one
-    import fcntl
-except ImportError:  # Windows: an open file cannot be deleted, which protects it the same way
-    fcntl = None
 
 FORMAT_VERSION = 2
 PARAM_NAMES = ("W_xh", "W_hh", "b_h", "W_hq", "b_q")
@@ -260,64 +255,6 @@ def save_checkpoint(path, params, vocab_tokens, meta):
     _check_finite(tensors, where)
     target = Path(os.path.realpath(path)) if path.is_symlink() else path  # write through a link
     check_writable(target)
-    _remove_leftovers(target)
-    _write_atomically(target, safetensors.numpy.save(tensors, metadata=metadata))
+    remove_leftovers(target)
+    write_atomically(target, safetensors.numpy.save(tensors, metadata=metadata), "save to")
     return path
-
-
-def _remove_leftovers(target):
-    """Remove the ``.part`` files of killed saves to ``target`` (those whose lock nobody holds)."""
-    pattern = re.compile(rf"\.{re.escape(target.name)}\.[0-9a-f]{{16}}\.part")
-    for entry in os.scandir(target.parent):
-        if not (pattern.fullmatch(entry.name) and entry.is_file(follow_symlinks=False)):
-            continue
-        with contextlib.suppress(OSError):
-            if fcntl is None:  # Windows: this fails while a save has the file open
-                os.remove(entry.path)
-                continue
-            fd = os.open(entry.path, os.O_RDONLY)
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # fails while a save writes it
-                os.remove(entry.path)
-            finally:
-                os.close(fd)
-
-
-def _open_part(target):
-    """A new, locked ``.part`` file beside ``target``, created with mode 0o666 less the umask."""
-    while True:
-        part = target.parent / f".{target.name}.{os.urandom(8).hex()}.part"
-        try:
-            fd = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
-        except FileExistsError:
-            continue
-        if fcntl is not None:
-            fcntl.flock(fd, fcntl.LOCK_EX)
-        if os.fstat(fd).st_nlink > 0:  # not removed by a cleanup that came before the lock
-            return fd, part
-        os.close(fd)
-
-
-def _write_atomically(target, data):
-    """Write ``data`` to a ``.part`` file, flush it to disk, and rename it over ``target``."""
-    mode = target.stat().st_mode & 0o777 if target.is_file() else None
-    part = None
-    try:
-        fd, part = _open_part(target)
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-            if mode is not None:  # a replaced file keeps its mode
-                os.chmod(part, mode)
-            if fcntl is not None:  # POSIX: rename while the lock is held
-                os.replace(part, target)
-        if fcntl is None:  # Windows renames closed files only
-            os.replace(part, target)
-        part = None
-    except OSError as err:
-        raise RNNGuideError(f"cannot save to {target}: {err.strerror or err}") from None
-    finally:
-        if part is not None:
-            with contextlib.suppress(OSError):
-                os.remove(part)

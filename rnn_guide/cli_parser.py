@@ -8,8 +8,9 @@ import argparse
 import math
 import sys
 
-from . import __version__
+from . import __version__, validation
 from .config import DEFAULT_FRAMEWORK, FRAMEWORKS
+from .errors import RNNGuideError
 
 
 def _framework_arg(parser):
@@ -51,6 +52,29 @@ def _non_negative_int(text):
     if value < 0:
         raise argparse.ArgumentTypeError(f"expected an integer >= 0, received {text!r}")
     return value
+
+
+def _checked(kind, check):
+    """An argparse type: ``kind(text)``, then one of :mod:`rnn_guide.validation`'s checks, so the
+    command line and the library accept the same values (its message, without the "where")."""
+
+    def parse(text):
+        try:
+            value = kind(text)
+        except ValueError:
+            what = "an integer" if kind is int else "a number"
+            raise argparse.ArgumentTypeError(f"expected {what}, received {text!r}") from None
+        try:
+            return check(value)
+        except RNNGuideError as err:
+            raise argparse.ArgumentTypeError(str(err)) from None
+
+    parse.__name__ = kind.__name__
+    return parse
+
+
+_seed = _checked(int, lambda v: validation.seed(v, name="the value"))
+_temperature = _checked(float, lambda v: validation.temperature(v, name="the value"))
 
 
 DESCRIPTION = f"""\
@@ -148,9 +172,7 @@ def build_parser():
         help=f"gradient-clipping threshold, at most {MAX_RATE:g}",
     )
     tr.add_argument("--no-clip", dest="clip", action="store_const", const=None, help="train without clipping")
-    tr.add_argument(
-        "--seed", type=_non_negative_int, default=0, metavar="N", help="seed of the parameters and batches"
-    )
+    tr.add_argument("--seed", type=_seed, default=0, metavar="N", help="seed of the parameters and batches")
     tr.add_argument(
         "--partition",
         choices=("random", "sequential"),
@@ -190,12 +212,12 @@ def build_parser():
     )
     gen.add_argument(
         "--temperature",
-        type=_positive(float),
+        type=_temperature,
         default=None,
         metavar="X",
-        help="sample with this temperature (default: greedy)",
+        help=f"sample with this temperature, at least {validation.MIN_TEMPERATURE:g} (default: greedy)",
     )
-    gen.add_argument("--seed", type=_non_negative_int, default=0, metavar="N", help="seed of the sampling")
+    gen.add_argument("--seed", type=_seed, default=0, metavar="N", help="seed of the sampling")
     gen.add_argument("--json", action="store_true", help="print one JSON object")
 
     bench = _command(

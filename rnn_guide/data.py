@@ -1,18 +1,15 @@
 """The Time Machine as d2l uses it: download and verify, preprocess, vocabulary, minibatches.
 
-The text is downloaded once from d2l's address, checked against its sha1 and
-cached. ``RNN_GUIDE_DATA_DIR`` points at another folder (tests and CI use a
-verified copy there); a file already present with the right sha1 is used
-without any network access. That folder must exist: a missing one is almost
-always a typo, so it is reported rather than created. The default cache
-folder is created, but only once a download has been verified.
+The text is downloaded once from d2l's address, checked against its sha1 and cached.
+``RNN_GUIDE_DATA_DIR`` points at another folder, which must exist (a missing one is almost
+always a typo); a file there with the right sha1 is used without network. The default
+cache folder is created only once a download has been verified.
 """
 
 import collections
 import hashlib
 import os
 import re
-import tempfile
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -21,6 +18,7 @@ import numpy as np
 
 from . import validation as check
 from .errors import RNNGuideError
+from .files import write_atomically
 
 URLS = (
     "https://d2l-data.s3-accelerate.amazonaws.com/timemachine.txt",
@@ -61,19 +59,6 @@ def _check_data_dir_var(folder):
             f"Check the spelling, or create the folder and put d2l's timemachine.txt "
             f"(sha1 {SHA1}) in it; unset {DATA_DIR_VAR} to use the default cache folder."
         )
-
-
-def _write_atomically(folder, path, content):
-    # A temporary file in the same folder, then a rename: readers see the whole file or none.
-    folder.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".timemachine-", suffix=".part", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(content)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
 
 
 def download_time_machine(folder=None, urls=URLS, timeout=30):
@@ -126,9 +111,10 @@ def download_time_machine(folder=None, urls=URLS, timeout=30):
             errors.append(f"{url}: sha1 {found}, expected {SHA1}")
             continue
         try:
-            _write_atomically(folder, path, content)
+            folder.mkdir(parents=True, exist_ok=True)  # only now that the text is verified
         except OSError as err:
-            raise RNNGuideError(f"cannot write to {folder} ({err}). {where}") from err
+            raise RNNGuideError(f"cannot create the folder {folder} ({err}). {where}") from err
+        write_atomically(path, content, "write")  # a readable file, like open() makes, for a class
         return path
     raise RNNGuideError(f"could not download The Time Machine ({'; '.join(errors)}). {where}")
 

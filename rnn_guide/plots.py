@@ -1,4 +1,7 @@
-"""Matplotlib figures used by the notebooks (matplotlib is imported only when a figure is made)."""
+"""Matplotlib figures used by the notebooks, and the training progress bar (matplotlib and tqdm are
+imported only when used)."""
+
+import warnings
 
 from . import validation as check
 
@@ -145,3 +148,27 @@ def plot_concat_timing(result, ax=None):
     ax.legend(fontsize=9, loc="upper left")
     ax.margins(x=0.08, y=0.15)
     return ax.figure
+
+
+class _NoBar:
+    def update(self, n=1):
+        pass
+
+    def set_postfix(self, **kwargs):
+        pass
+
+    def close(self):
+        pass
+
+
+def progress_bar(total, progress=True, desc=None):
+    """A tqdm bar of ``total`` epochs (a widget in Jupyter, a line in a terminal), or a stand-in
+    that does nothing when ``progress`` is False or tqdm is not installed."""
+    if not progress:
+        return _NoBar()
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:
+        warnings.warn('no progress bar: tqdm is not installed (pip install "rnn-guide[plots]")', stacklevel=3)
+        return _NoBar()
+    return tqdm(total=total, desc=desc, unit="epoch")

@@ -20,6 +20,7 @@ from . import validation as check
 from .backends import get_backend
 from .backends.tensors import dtype_name, tensor_framework
 from .errors import ShapeError
+from .tensor_checks import tensor_args
 
 
 class RNNParams(NamedTuple):
@@ -212,7 +213,7 @@ def concat_check(X, H, W_xh, W_hh, backend=None):
 # ------------------------------------------------------------ argument checks
 def _backend_for(where, backend, tensors, weights, optional=()):
     """Check the tensor arguments (tensors, one framework, one floating dtype); return their backend."""
-    name = check.tensor_args(where, tensors, tensor_framework, dtype_name, backend, weights, optional)
+    name = tensor_args(where, tensors, tensor_framework, dtype_name, backend, weights, optional)
     return get_backend(name if backend is None or isinstance(backend, str) else backend)
 
 

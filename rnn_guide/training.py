@@ -12,7 +12,6 @@ The gradient experiments of :mod:`rnn_guide.gradients` use this same loop.
 
 import math
 import time
-import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -22,6 +21,7 @@ from .backends.base import rebuild
 from .bptt import bptt_value_and_grad, full_bptt_fn
 from .errors import RNNGuideError
 from .lm_math import MAX_LOSS, loss_and_state, perplexity
+from .plots import progress_bar
 
 
 @dataclass
@@ -208,50 +208,58 @@ def train(
     rows = data.batch_size if compiled and d2l.compiles and bptt == "truncated" else None
     lr_t, clip_t = (d2l.tensor(np.float32(v)) for v in (lr, math.inf if clip is None else clip))
     rng, history = np.random.default_rng(seed), History()
-    bar = _progress_bar(epochs, progress, d2l.name)
-    for epoch in range(1, epochs + 1):
-        start = time.perf_counter()
-        before, total, count, H, past, k = model.params, None, 0, None, [], 0
-        with np.errstate(over="ignore", invalid="ignore"):  # divergence is caught below, with advice
-            for X, Y in data.train_batches(rng, partition):
-                k += 1
-                Xt, Yt, weights = batch_tensors(d2l, X, Y, rows)
-                batch_rows = d2l.shape(Xt)[1]
-                if H is None or partition == "random" or bptt == "full" or d2l.shape(H)[0] != batch_rows:
-                    H = model.begin_state(batch_rows)
-                if bptt == "full":  # from the start of the epoch, through every earlier batch
-                    X_past = d2l.tensor(np.concatenate(past, axis=1).T) if past else None
-                    model.params, loss, H = step(model.params, X_past, Xt, Yt, H, lr_t, clip_t)
-                    past.append(X)
-                else:
-                    model.params, loss, H = step(model.params, Xt, Yt, H, lr_t, clip_t, weights)
-                # The sum stays on the device: one host round trip per epoch, not one per step.
-                total = loss * X.size if total is None else total + loss * X.size
-                count += X.size
-        mean_loss = float(d2l.numpy(total)) / count
-        if not mean_loss < MAX_LOSS:  # NaN, inf, or a loss whose perplexity overflows a float
-            model.params = before
-            bar.close()
-            raise TrainingDivergedError(
-                f"the training loss became {mean_loss} in epoch {epoch} (lr={lr}, clip={clip}, "
-                f"bptt={bptt!r}); training stopped and the model keeps the parameters it had before "
-                "that epoch. Use gradient clipping (clip=1) or a smaller learning rate.",
-                history,
+    bar = progress_bar(epochs, progress, f"training ({d2l.name})")
+    try:  # the bar is closed however training ends (divergence, Ctrl-C)
+        for epoch in range(1, epochs + 1):
+            start, before = time.perf_counter(), model.params
+            batches = data.train_batches(rng, partition)
+            mean_loss, count, k = _epoch(model, batches, step, rows, partition, bptt, lr_t, clip_t)
+            if not mean_loss < MAX_LOSS:  # NaN, inf, or a loss whose perplexity overflows a float
+                model.params = before
+                raise TrainingDivergedError(
+                    f"the training loss became {mean_loss} in epoch {epoch} (lr={lr}, clip={clip}, "
+                    f"bptt={bptt!r}); training stopped and the model keeps the parameters it had before "
+                    "that epoch. Use gradient clipping (clip=1) or a smaller learning rate.",
+                    history,
+                )
+            history.seconds.append(time.perf_counter() - start)
+            history.batches.append(k)
+            history.tokens += count
+            history.train_perplexity.append(perplexity(mean_loss))
+            if validate:
+                val_loss = evaluate(model, data.val_batches(partition), partition, rows)
+                history.val_perplexity.append(perplexity(val_loss))
+            bar.update(1)
+            bar.set_postfix(
+                train_ppl=f"{history.train_perplexity[-1]:.2f}",
+                val_ppl=f"{history.val_perplexity[-1]:.2f}" if validate else "-",
             )
-        history.seconds.append(time.perf_counter() - start)
-        history.batches.append(k)
-        history.tokens += count
-        history.train_perplexity.append(perplexity(mean_loss))
-        if validate:
-            val_loss = evaluate(model, data.val_batches(partition), partition, rows)
-            history.val_perplexity.append(perplexity(val_loss))
-        bar.update(1)
-        bar.set_postfix(
-            train_ppl=f"{history.train_perplexity[-1]:.2f}",
-            val_ppl=f"{history.val_perplexity[-1]:.2f}" if validate else "-",
-        )
-    bar.close()
+    finally:
+        bar.close()
     return history
+
+
+def _epoch(model, batches, step, rows, partition, bptt, lr, clip):
+    """One pass of ``step`` over ``batches``: ``(mean loss, tokens, number of batches)``."""
+    d2l, total, count, H, past, k = model.d2l, None, 0, None, [], 0
+    with np.errstate(over="ignore", invalid="ignore"):  # divergence is caught by the caller, with advice
+        for X, Y in batches:
+            k += 1
+            Xt, Yt, weights = batch_tensors(d2l, X, Y, rows)
+            fresh = (
+                H is None or partition == "random" or bptt == "full" or d2l.shape(H)[0] != d2l.shape(Xt)[1]
+            )
+            H = model.begin_state(d2l.shape(Xt)[1]) if fresh else H  # sequential: carry the state on
+            if bptt == "full":  # from the start of the epoch, through every earlier batch
+                X_past = d2l.tensor(np.concatenate(past, axis=1).T) if past else None
+                model.params, loss, H = step(model.params, X_past, Xt, Yt, H, lr, clip)
+                past.append(X)
+            else:
+                model.params, loss, H = step(model.params, Xt, Yt, H, lr, clip, weights)
+            # The sum stays on the device: one host round trip per epoch, not one per step.
+            total = loss * X.size if total is None else total + loss * X.size
+            count += X.size
+    return float(d2l.numpy(total)) / count, count, k
 
 
 def check_data(data, where="train"):
@@ -270,25 +278,3 @@ def _check_model_and_data(model, data):
             f"train: the model's vocabulary ({len(model_tokens)} tokens) differs from the data's "
             f"({len(data.vocab)} tokens); build the model from data.vocab"
         )
-
-
-class _NoBar:
-    def update(self, n=1):
-        pass
-
-    def set_postfix(self, **kwargs):
-        pass
-
-    def close(self):
-        pass
-
-
-def _progress_bar(epochs, progress, name):
-    if not progress:
-        return _NoBar()
-    try:
-        from tqdm.auto import tqdm
-    except ImportError:
-        warnings.warn('no progress bar: tqdm is not installed (pip install "rnn-guide[plots]")', stacklevel=3)
-        return _NoBar()
-    return tqdm(total=epochs, desc=f"training ({name})", unit="epoch")

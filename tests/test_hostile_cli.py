@@ -171,7 +171,14 @@ ARGUMENTS = [
     ("lr-nan", ["train", "--lr", "nan"], 2, ["--lr", "'nan'"]),
     ("lr-huge", ["train", "--lr", "1e7"], 2, ["--lr", "<= 1e+06", "'1e7'"]),
     ("epochs-float", ["train", "--epochs", "1.5"], 2, ["--epochs", "expected an integer", "'1.5'"]),
-    ("seed-negative", ["train", "--seed", "-1"], 2, ["--seed", "'-1'"]),
+    ("seed-negative", ["train", "--seed", "-1"], 2, ["--seed", "non-negative integer, received -1"]),
+    ("seed-too-large", ["train", "--seed", str(2**40)], 2, ["--seed", "at most 2**32 - 1", str(2**40)]),
+    (
+        "temperature-tiny",
+        ["generate", "--checkpoint", "m.safetensors", "--temperature", "1e-310"],
+        2,
+        ["--temperature", ">= 0.001", "1e-310"],
+    ),
     (
         "save-missing-folder",
         ["train", "--save", "/nonexistent/x.safetensors"],

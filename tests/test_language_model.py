@@ -146,8 +146,8 @@ def test_predict_errors(backend, small):
 def test_checkpoint_generates_the_same_text_in_another_backend(backend, ref, small, tmp_path):
     model = RNNLM(small.vocab, 32, backend, seed=0)
     train(model, small, epochs=2, progress=False)
-    path = model.save(tmp_path / "model.npz", epochs=2)
-    assert [p.name for p in tmp_path.iterdir()] == ["model.npz"]
+    path = model.save(tmp_path / "model.safetensors", epochs=2)
+    assert [p.name for p in tmp_path.iterdir()] == ["model.safetensors"]
     expected = model.predict("time traveller", 40)
     for target in {backend.name, ref.name}:
         loaded = RNNLM.load(path, target)

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from rnn_guide import RNNGuideError
 from rnn_guide import validation as check
 from rnn_guide.backends.tensors import dtype_name, tensor_framework
+from rnn_guide.tensor_checks import tensor_args
 
 modest = settings(max_examples=100, deadline=None)  # enough to find a hole, quick enough for every env
 
@@ -239,14 +240,14 @@ def args_of(dtypes):
 @modest
 @given(float_dtypes, st.integers(1, 4))
 def test_tensors_of_one_floating_dtype_pass(dtype, n):
-    assert check.tensor_args("f", args_of([dtype] * n), tensor_framework, dtype_name) == "numpy"
+    assert tensor_args("f", args_of([dtype] * n), tensor_framework, dtype_name) == "numpy"
 
 
 @modest
 @given(st.lists(all_dtypes, min_size=2, max_size=4).filter(lambda d: len(set(d)) > 1))
 def test_a_dtype_mismatch_names_both_arguments_and_dtypes(dtypes):
     with pytest.raises(RNNGuideError) as info:
-        check.tensor_args("f", args_of(dtypes), tensor_framework, dtype_name)
+        tensor_args("f", args_of(dtypes), tensor_framework, dtype_name)
     i = next(i for i, d in enumerate(dtypes) if d != dtypes[0])
     assert f"T{i} has dtype {dtypes[i]} but T0 has dtype {dtypes[0]}" in str(info.value)
 
@@ -255,7 +256,7 @@ def test_a_dtype_mismatch_names_both_arguments_and_dtypes(dtypes):
 @given(st.sampled_from(["int32", "int64", "uint8", "bool"]), st.integers(1, 3))
 def test_tensors_that_are_not_floating_are_refused(dtype, n):
     with pytest.raises(RNNGuideError, match=f"the tensors have dtype {dtype}, expected a floating dtype"):
-        check.tensor_args("f", args_of([dtype] * n), tensor_framework, dtype_name)
+        tensor_args("f", args_of([dtype] * n), tensor_framework, dtype_name)
 
 
 @modest
@@ -263,4 +264,4 @@ def test_tensors_that_are_not_floating_are_refused(dtype, n):
 def test_what_is_not_a_tensor_is_named(value):
     tensors = {"W": np.zeros((2, 2), np.float32), "X": value}
     with pytest.raises(RNNGuideError, match=f"f: X must be a tensor .*received a {type(value).__name__}"):
-        check.tensor_args("f", tensors, tensor_framework, dtype_name)
+        tensor_args("f", tensors, tensor_framework, dtype_name)

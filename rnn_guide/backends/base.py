@@ -5,13 +5,11 @@ tensor helpers under d2l's names, with **one signature and one meaning on every
 framework** (d2l's own aliases differ between its backends), plus the few
 hooks the training code needs: gradients, stop-gradient and compilation.
 
-Most helpers are written once here against ``self.xp``, an array namespace
-with NumPy's function names (``numpy``, ``jax.numpy``, ``mxnet.numpy``,
-``torch``, ``tf.experimental.numpy``), and ``self._nn``, where the framework's
-fused ``relu``, ``softmax`` and ``log_softmax`` live (``torch``, ``tf.nn``,
-``jax.nn``, ``mxnet.npx``; NumPy has none and writes them out). An adapter
-overrides a helper only where its framework really differs, with a comment
-that names the difference.
+Most helpers are written once here against ``self.xp``, an array namespace with NumPy's
+names (``numpy``, ``jax.numpy``, ``mxnet.numpy``, ``torch``, ``tf.experimental.numpy``), and
+``self._nn``, where the fused ``relu``, ``softmax`` and ``log_softmax`` live (``torch``,
+``tf.nn``, ``jax.nn``, ``mxnet.npx``; NumPy writes them out). An adapter overrides a helper
+only where its framework really differs, with a comment that names the difference.
 
 Randomness is explicit: each backend object owns a NumPy ``Generator``
 (seed 0 when created, reseeded by :meth:`seed`), and ``randn``/``normal`` draw
