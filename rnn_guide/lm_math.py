@@ -13,6 +13,7 @@ import math
 
 import numpy as np
 
+from .backends import get_backend
 from .errors import RNNGuideError
 
 # exp(709) is close to the largest float: a mean cross-entropy above it means training has diverged.
@@ -70,11 +71,10 @@ def perplexity(mean_loss):
 def log_softmax(O):
     """``log softmax`` of NumPy scores along the last axis, computed stably, in their dtype.
 
-    The host-side counterpart of ``d2l.log_softmax``: BPTT by hand, scoring and sampling use it.
+    The host-side counterpart of ``d2l.log_softmax`` (it is the NumPy backend's, so the formula is
+    written once): BPTT by hand, scoring and sampling use it.
     """
-    O = np.asarray(O)
-    shifted = O - O.max(axis=-1, keepdims=True)
-    return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+    return get_backend("numpy").log_softmax(np.asarray(O))
 
 
 def expected_shapes(vocab_size, num_hiddens):
