@@ -186,6 +186,7 @@ loaded = load_checkpoint(sys.argv[1])
 after_load = peak_mb()
 with safe_open(sys.argv[1], framework="numpy") as f:  # reading the extra tensor is what it avoids
     extra = f.get_tensor("extra")
+    total = float(extra.sum())  # touch every page, in case the tensor is mapped lazily
 print(after_load - before, peak_mb() - after_load, sorted(loaded["params"]))
 """
 
@@ -198,6 +199,6 @@ def test_an_extra_200_mb_tensor_is_never_read(tmp_path):
     out = subprocess.run(command, capture_output=True, text=True, check=True, cwd=ROOT)
     load_growth, read_growth, names = out.stdout.split(maxsplit=2)
     assert float(load_growth) < 50, out.stdout  # the loader: header and five small tensors
-    assert float(read_growth) > 100, out.stdout  # the measurement does see a read of the 200 MB tensor
+    assert float(read_growth) > 150, out.stdout  # the measurement does see a read of the 200 MB tensor
     assert names.strip() == str(sorted(ckpt.PARAM_NAMES))
     assert time.perf_counter() - start < 60
