@@ -103,7 +103,7 @@ FRAMEWORK_ROWS = [
     row("use seed -1", lambda c: rnn_guide.use(c.d2l.name, seed=-1),
         r"use: seed must be a non-negative integer, received -1"),
     row("normal std -1", lambda c: c.d2l.normal((2, 2), std=-1),
-        r"normal: std must be a positive finite number .*received -1"),
+        r"normal: std must be a finite number >= 0, received -1"),
     row("normal mean nan", lambda c: c.d2l.normal((2, 2), mean=NAN),
         r"normal: mean must be a finite number, received nan"),
     row("normal shape", lambda c: c.d2l.normal((2, -1)), r"normal: shape must be .*received \(2, -1\)"),
@@ -254,3 +254,7 @@ def test_an_ordinary_prefix_does_not_warn():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert model.predict("The Time!", 3).startswith("the time ")
+
+
+def test_normal_with_std_zero_is_the_mean(backend):
+    np.testing.assert_array_equal(backend.numpy(backend.normal((2, 3), mean=5.0, std=0.0)), np.full((2, 3), 5.0))

@@ -109,11 +109,11 @@ class Backend:
     def normal(self, shape, mean=0.0, std=1.0):
         """Samples from N(mean, std**2), float32, of the given shape (a tuple).
 
-        ``mean`` is a finite number and ``std`` a positive finite number.
+        ``mean`` is a finite number and ``std`` a finite number >= 0 (0 gives ``mean`` everywhere).
         """
         shape = check.as_shape(shape, "normal")
         mean = check.finite_number(mean, "mean", "normal")
-        std = check.positive_number(std, "std", "normal", "a standard deviation such as 1.0")
+        std = check.non_negative_number(std, "std", "normal")
         sample = self._rng.normal(mean, std, size=shape).astype(np.float32)
         return self._from_numpy(sample)
 
