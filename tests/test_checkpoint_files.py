@@ -178,8 +178,14 @@ from rnn_guide.checkpoint import load_checkpoint
 from safetensors import safe_open
 
 def peak_mb():
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return rss / 2**20 if sys.platform == "darwin" else rss / 2**10  # bytes on macOS, KB on Linux
+    # Linux: VmHWM, this process's own high-water mark (getrusage's ru_maxrss keeps the parent's
+    # peak across fork and exec, so a test runner's memory would hide the growth).
+    try:
+        with open("/proc/self/status") as status:
+            return next(int(l.split()[1]) for l in status if l.startswith("VmHWM:")) / 2**10
+    except (OSError, StopIteration):
+        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        return rss / 2**20 if sys.platform == "darwin" else rss / 2**10  # bytes on macOS, KB on Linux
 
 before = peak_mb()
 loaded = load_checkpoint(sys.argv[1])
