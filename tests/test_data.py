@@ -3,6 +3,7 @@
 import os
 import re
 import shutil
+import stat
 from pathlib import Path
 
 import numpy as np
@@ -115,6 +116,16 @@ def test_download_verifies_then_renames(tmp_path):
     path = download_time_machine(tmp_path / "cache", urls=(BOOK.resolve().as_uri(),))
     assert path.name == "timemachine.txt" and path.stat().st_size == 178979
     assert sorted(p.name for p in path.parent.iterdir()) == ["timemachine.txt"]
+
+
+def test_the_downloaded_text_gets_the_usual_file_mode(tmp_path):
+    """Like open(): 0o666 less the umask, so a data folder shared by a class stays readable."""
+    old = os.umask(0o022)
+    try:
+        path = download_time_machine(tmp_path / "cache", urls=(BOOK.resolve().as_uri(),))
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o644
 
 
 def test_wrong_download_leaves_nothing(tmp_path):
