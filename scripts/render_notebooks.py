@@ -6,7 +6,9 @@
 This is the project's render command (also ``tox -e render``). It removes
 ``RNN_GUIDE_FRAMEWORK`` so the stored outputs come from the framework the
 notebooks name ('pytorch'); nbval then checks those outputs under every
-framework. It also prints how long each notebook took.
+framework. Live widgets (the training progress bar) are not stored: a stored
+bar reads 0% forever on GitHub, nbviewer and Colab; the line each training cell
+prints afterwards is kept. It also prints how long each notebook took.
 """
 
 import os
@@ -21,6 +23,12 @@ ROOT = Path(__file__).resolve().parents[1]
 TIMEOUT = 600
 
 
+def _is_widget(output):
+    """A live widget (the progress bar): stored, it would show a bar frozen at 0% on GitHub,
+    nbviewer and Colab, so it is dropped; the line the cell prints after training stays."""
+    return "application/vnd.jupyter.widget-view+json" in output.get("data", {})
+
+
 def render(path):
     nb = nbformat.read(path, as_version=4)
     start = time.perf_counter()
@@ -29,6 +37,9 @@ def render(path):
     ).execute()
     for cell in nb.cells:  # keep diffs small: no per-run timing metadata
         cell.metadata.pop("execution", None)
+        if cell.cell_type == "code":
+            cell.outputs = [out for out in cell.outputs if not _is_widget(out)]
+    nb.metadata.pop("widgets", None)
     nbformat.write(nb, path)
     return time.perf_counter() - start
 

@@ -73,3 +73,15 @@ def test_readme_links_every_notebook_and_contributing_lists_ignored_cells():
         ignored = sum("NBVAL_IGNORE_OUTPUT" in source(c) for c in code_cells(path))
         if ignored:
             assert path.name in section, f"CONTRIBUTING's 'Cells nbval does not compare' lists {path.name}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_stored_outputs_have_no_widget_state_or_progress_bar(path):
+    """GitHub, nbviewer and Colab show stored outputs as they are: a bar would read 0% forever."""
+    notebook = json.loads(path.read_text())
+    assert "widgets" not in notebook["metadata"], f"{path.name}: re-render it (widget state stored)"
+    for cell in code_cells(path):
+        for out in cell["outputs"]:
+            assert not any("widget" in kind for kind in out.get("data", {})), f"{path.name}: a widget"
+            text = "".join(out.get("text", [])) + "".join(out.get("data", {}).get("text/plain", []))
+            assert not re.search(r"\d+%\|", text), f"{path.name}: a progress bar in {text[:80]!r}"
