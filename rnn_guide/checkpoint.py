@@ -34,7 +34,8 @@ from .data import UNK
 from .errors import RNNGuideError
 from .files import remove_leftovers, write_atomically
 from .lm_math import check_param_shapes
-from .validation import is_integer
+from .validation import is_integer, shown
+from .validation import path as path_arg
 
 FORMAT_VERSION = 2
 PARAM_NAMES = ("W_xh", "W_hh", "b_h", "W_hq", "b_q")
@@ -44,32 +45,20 @@ SAFE_CONTROL_TOKENS = ("\n", "\t")  # control characters safe to print: a raw-te
 _MAX_HEADER = 100_000_000  # safetensors' own limit: bounds what an error message reads
 
 
-def _show(value, limit=80):
-    """``value`` for a message: ``ascii()`` (an escape sequence is shown, never sent), shortened."""
-    text = ascii(value)
-    return text if len(text) <= limit else text[: limit - 5] + "...'"
-
-
-def _as_path(path, where):
-    if not isinstance(path, (str, os.PathLike)) or not os.fspath(path):
-        raise RNNGuideError(f"{where}: path must be a non-empty str or path, received {_show(path)}")
-    return Path(path)
-
-
 def check_vocab(tokens, where):
     """Check a vocabulary's tokens (distinct printable strings with ``<unk>``); return them as a list."""
     if not isinstance(tokens, (list, tuple)):
-        raise RNNGuideError(f"{where}: vocab must be a list of tokens, received {_show(tokens)}")
+        raise RNNGuideError(f"{where}: vocab must be a list of tokens, received {shown(tokens)}")
     seen = {}
     for i, token in enumerate(tokens):
         if not isinstance(token, str) or not token:
-            raise RNNGuideError(f"{where}: vocab[{i}] must be a non-empty string, received {_show(token)}")
+            raise RNNGuideError(f"{where}: vocab[{i}] must be a non-empty string, received {shown(token)}")
         if not (token.isprintable() or token in SAFE_CONTROL_TOKENS):  # e.g. a terminal escape sequence
             raise RNNGuideError(
-                f"{where}: vocab[{i}] must be printable (or \\n, \\t), received {_show(token)}"
+                f"{where}: vocab[{i}] must be printable (or \\n, \\t), received {shown(token)}"
             )
         if token in seen:
-            raise RNNGuideError(f"{where}: vocab must hold distinct tokens, received {_show(token)} twice")
+            raise RNNGuideError(f"{where}: vocab must hold distinct tokens, received {shown(token)} twice")
         seen[token] = i
     if UNK not in seen:
         raise RNNGuideError(f"{where}: vocab must contain {UNK!r}, received {len(tokens)} tokens without it")
@@ -79,7 +68,7 @@ def check_vocab(tokens, where):
 def check_meta(meta, where):
     """Check the ``meta`` object's ``cell``, ``num_hiddens``, ``preprocessed`` and ``framework``."""
     if not isinstance(meta, dict):
-        raise RNNGuideError(f"{where}: meta must be a JSON object, received {_show(meta)}")
+        raise RNNGuideError(f"{where}: meta must be a JSON object, received {shown(meta)}")
     for key, expected, ok in [
         ("cell", repr(CELL), lambda v: v == CELL),
         ("num_hiddens", "a positive integer", lambda v: is_integer(v) and v >= 1),
@@ -89,7 +78,7 @@ def check_meta(meta, where):
         if key not in meta and key != "framework":
             raise RNNGuideError(f"{where}: meta has no {key!r}, expected {expected}")
         if key in meta and not ok(meta[key]):
-            raise RNNGuideError(f"{where}: meta {key!r} must be {expected}, received {_show(meta[key])}")
+            raise RNNGuideError(f"{where}: meta {key!r} must be {expected}, received {shown(meta[key])}")
     return meta
 
 
@@ -97,7 +86,7 @@ def _parse_json(metadata, key, where):
     try:
         return json.loads(metadata[key])
     except ValueError:
-        raise RNNGuideError(f"{where}: {key} must be JSON, received {_show(metadata[key])}") from None
+        raise RNNGuideError(f"{where}: {key} must be JSON, received {shown(metadata[key])}") from None
 
 
 def _check_contents(metadata, dtypes, shapes, where):
@@ -107,7 +96,7 @@ def _check_contents(metadata, dtypes, shapes, where):
         raise RNNGuideError(f"{where} is not an rnn_guide checkpoint: its metadata lacks {missing}")
     version = metadata["format_version"]
     if not (version.isascii() and version.isdigit()):
-        raise RNNGuideError(f"{where}: format_version must be an integer, received {_show(version)}")
+        raise RNNGuideError(f"{where}: format_version must be an integer, received {shown(version)}")
     if int(version) != FORMAT_VERSION:
         raise RNNGuideError(
             f"{where} has format_version {int(version)}, expected {FORMAT_VERSION}: "
@@ -143,7 +132,7 @@ def load_checkpoint(path):
         RNNGuideError: the path is missing, a directory or unreadable, the file is not safetensors
             (random bytes, truncated), or a field is wrong (see the module).
     """
-    path = _as_path(path, "load_checkpoint")
+    path = path_arg(path, "path", "load_checkpoint")
     where = f"checkpoint {path}"
     try:
         if path.is_dir():
@@ -177,11 +166,11 @@ def _explain_unreadable(path, err):
     for name in PARAM_NAMES:  # a dtype safetensors does not know, e.g. a string tensor
         dtype = header[name].get("dtype") if isinstance(header.get(name), dict) else "F32"
         if dtype != "F32":
-            return f"checkpoint {path}: parameter {name} must be float32 (F32), received {_show(dtype)}"
+            return f"checkpoint {path}: parameter {name} must be float32 (F32), received {shown(dtype)}"
     fields = header.get("__metadata__")
     for key, value in fields.items() if isinstance(fields, dict) else ():
         if not isinstance(value, str):
-            return f"checkpoint {path}: metadata {_show(key)} must be a string, received {_show(value)}"
+            return f"checkpoint {path}: metadata {shown(key)} must be a string, received {shown(value)}"
     message = f"{path} is not a readable safetensors checkpoint (truncated, damaged or another kind of file)"
     if head[:2] == b"PK":
         return f"{message}: it looks like a zip (.npz) file; checkpoints are safetensors files"
@@ -197,7 +186,7 @@ def check_writable(path):
     Raises:
         RNNGuideError: naming the path and the reason.
     """
-    path = _as_path(path, "save")
+    path = path_arg(path, "path", "save")
     fail = f"cannot save to {path}"
     try:
         if path.is_dir():
@@ -232,7 +221,7 @@ def save_checkpoint(path, params, vocab_tokens, meta):
         RNNGuideError: the contents would not load back (the checks of loading), or the
             file cannot be written there (:func:`check_writable`, or while writing).
     """
-    path, where = _as_path(path, "save"), "cannot save"
+    path, where = path_arg(path, "path", "save"), "cannot save"
     missing = [name for name in PARAM_NAMES if name not in params]
     if missing:
         raise RNNGuideError(f"{where}: parameters {missing} are missing, expected {list(PARAM_NAMES)}")
@@ -242,7 +231,7 @@ def save_checkpoint(path, params, vocab_tokens, meta):
             raise RNNGuideError(f"{where}: parameter {name} must be real numbers, received {value.dtype}")
     tensors = {name: np.asarray(value, np.float32, order="C") for name, value in tensors.items()}
     if not isinstance(meta, dict):
-        raise RNNGuideError(f"{where}: meta must be a dict, received {_show(meta)}")
+        raise RNNGuideError(f"{where}: meta must be a dict, received {shown(meta)}")
     vocab = check_vocab(vocab_tokens, where)
     shapes = {name: value.shape for name, value in tensors.items()}
     meta = {"cell": CELL, "num_hiddens": check_param_shapes(shapes, len(vocab), where), **meta}

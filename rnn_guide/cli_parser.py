@@ -5,7 +5,6 @@ The commands themselves are in :mod:`rnn_guide.cli`.
 """
 
 import argparse
-import math
 import sys
 
 from . import __version__, validation
@@ -27,33 +26,6 @@ def _framework_arg(parser):
 MAX_RATE = 1e6
 
 
-def _positive(kind, maximum=None):
-    def parse(text):
-        try:
-            value = kind(text)
-        except ValueError:
-            what = "an integer" if kind is int else "a number"
-            raise argparse.ArgumentTypeError(f"expected {what}, received {text!r}") from None
-        if not (value > 0 and math.isfinite(value)):
-            raise argparse.ArgumentTypeError(f"expected a number > 0, received {text!r}")
-        if maximum is not None and value > maximum:
-            raise argparse.ArgumentTypeError(f"expected a number > 0 and <= {maximum:g}, received {text!r}")
-        return value
-
-    parse.__name__ = f"positive {kind.__name__}"
-    return parse
-
-
-def _non_negative_int(text):
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected an integer, received {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected an integer >= 0, received {text!r}")
-    return value
-
-
 def _checked(kind, check):
     """An argparse type: ``kind(text)``, then one of :mod:`rnn_guide.validation`'s checks, so the
     command line and the library accept the same values (its message, without the "where")."""
@@ -73,6 +45,16 @@ def _checked(kind, check):
     return parse
 
 
+def _rate(value):
+    value = validation.positive_number(value, "the value")
+    if value > MAX_RATE:
+        raise RNNGuideError(f"the value must be at most {MAX_RATE:g}, received {value!r}")
+    return value
+
+
+_count = _checked(int, lambda v: validation.positive_int(v, "the value"))
+_non_negative_int = _checked(int, lambda v: validation.non_negative_int(v, "the value"))
+_rate_arg = _checked(float, _rate)
 _seed = _checked(int, lambda v: validation.seed(v, name="the value"))
 _temperature = _checked(float, lambda v: validation.temperature(v, name="the value"))
 
@@ -145,28 +127,26 @@ def build_parser():
         ["", "--framework jax --save model.safetensors --json", "--partition sequential --batch-size 32"],
     )
     _framework_arg(tr)
-    tr.add_argument("--epochs", type=_positive(int), default=100, metavar="N", help="passes over the data")
-    tr.add_argument(
-        "--batch-size", type=_positive(int), default=1024, metavar="N", help="windows per minibatch"
-    )
+    tr.add_argument("--epochs", type=_count, default=100, metavar="N", help="passes over the data")
+    tr.add_argument("--batch-size", type=_count, default=1024, metavar="N", help="windows per minibatch")
     tr.add_argument(
         "--num-steps",
-        type=_positive(int),
+        type=_count,
         default=32,
         metavar="N",
         help="time steps per window, the BPTT length",
     )
-    tr.add_argument("--hidden", type=_positive(int), default=32, metavar="N", help="number of hidden units")
+    tr.add_argument("--hidden", type=_count, default=32, metavar="N", help="number of hidden units")
     tr.add_argument(
         "--lr",
-        type=_positive(float, MAX_RATE),
+        type=_rate_arg,
         default=1.0,
         metavar="X",
         help=f"SGD learning rate, at most {MAX_RATE:g}",
     )
     tr.add_argument(
         "--clip",
-        type=_positive(float, MAX_RATE),
+        type=_rate_arg,
         default=1.0,
         metavar="X",
         help=f"gradient-clipping threshold, at most {MAX_RATE:g}",
@@ -237,7 +217,7 @@ def build_parser():
         help="a framework or a comma-separated list, one process each "
         f"(default: $RNN_GUIDE_FRAMEWORK or {DEFAULT_FRAMEWORK!r})",
     )
-    bench.add_argument("--epochs", type=_positive(int), default=100, metavar="N", help="epochs of each run")
+    bench.add_argument("--epochs", type=_count, default=100, metavar="N", help="epochs of each run")
     bench.add_argument(
         "--out",
         default=None,

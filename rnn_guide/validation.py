@@ -41,8 +41,9 @@ def is_number(value):
 
 
 def shown(value, limit=80):
-    """``repr(value)``, shortened in the middle when longer than ``limit`` characters."""
-    text = repr(value)
+    """``ascii(value)`` (``repr`` with escapes, so a control character is shown, never sent to the
+    terminal), shortened in the middle when longer than ``limit`` characters."""
+    text = ascii(value)
     if len(text) <= limit:
         return text
     return f"{text[: limit - 20]}...{text[-10:]} ({len(text)} characters)"

@@ -60,14 +60,14 @@ def test_generate_sampling_is_seeded(tmp_path, capsys):
 @pytest.mark.parametrize(
     "args, message",
     [
-        (["train", "--lr", "0"], "argument --lr: expected a number > 0, received '0'"),
-        (["train", "--epochs", "0"], "argument --epochs: expected a number > 0, received '0'"),
-        (["train", "--hidden", "-3"], "argument --hidden: expected a number > 0, received '-3'"),
+        (["train", "--lr", "0"], "argument --lr: the value must be a positive finite number, received 0.0"),
+        (["train", "--epochs", "0"], "argument --epochs: the value must be a positive integer, received 0"),
+        (["train", "--hidden", "-3"], "argument --hidden: the value must be a positive integer, received -3"),
         (["train", "--batch-size", "x"], "argument --batch-size: expected an integer, received 'x'"),
         (["train", "--partition", "shuffled"], "argument --partition: invalid choice"),
         (
             ["generate", "--checkpoint", "m.safetensors", "--num-chars", "-1"],
-            "expected an integer >= 0, received '-1'",
+            "argument --num-chars: the value must be a non-negative integer, received -1",
         ),
     ],
 )
