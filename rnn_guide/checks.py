@@ -1,0 +1,103 @@
+"""Checks for the student notebooks: one line that says what is wrong with an answer.
+
+The "your turn" questions of the notebooks are graded by otter-grader's ``grader.check``. Each
+test calls one of these functions, which compare a student's answer with the expected value in
+NumPy, whatever framework made the tensors, and raise :class:`CheckFailed` with a message that
+names the answer, the expected value and the received one::
+
+    from rnn_guide import checks
+    checks.shape("H", H, (4, 5))              # H has shape (4, 6); expected (4, 5)
+    checks.close("H_1", H_1, expected)        # H_1 is off by up to 0.031 ...
+    checks.number("perplexity", ppl, 27.9)    # perplexity is 25.1; expected 27.9 ...
+
+A check never lets a framework error through: an answer that is not filled in yet (``...``), has
+the wrong type or the wrong shape is reported as such.
+"""
+
+import numpy as np
+
+from .backends import backend_of
+from .backends.tensors import tensor_framework
+
+__all__ = ["CheckFailed", "close", "equal", "number", "shape"]
+
+
+class CheckFailed(AssertionError):
+    """A student's answer is not the expected one; the message says how it differs."""
+
+
+def _given(name, value):
+    """Fail with a hint when the answer is still the placeholder of the student notebook."""
+    if value is Ellipsis or value is None:
+        raise CheckFailed(f"{name} is not filled in yet: replace the ... with your answer")
+
+
+def _array(name, value):
+    """The answer as a float64 NumPy array, from a tensor of any framework or a number."""
+    _given(name, value)
+    if isinstance(value, bool) or isinstance(value, str):
+        raise CheckFailed(f"{name} should be a number or a tensor; got {type(value).__name__} {value!r}")
+    if tensor_framework(value) is not None and not isinstance(value, (int, float)):
+        array = backend_of(value).numpy(value)
+    else:
+        try:
+            array = np.asarray(value)
+        except (TypeError, ValueError):
+            array = np.asarray(None)
+    if array.dtype.kind not in "biuf":
+        raise CheckFailed(f"{name} should be a number or a tensor; got {type(value).__name__}")
+    return array.astype(np.float64)
+
+
+def shape(name, value, expected):
+    """Check that ``value`` (a tensor, or a shape given as a tuple) has shape ``expected``."""
+    _given(name, value)
+    expected = tuple(int(n) for n in expected)
+    if isinstance(value, (tuple, list)) and all(isinstance(n, int) for n in value):
+        received = tuple(value)
+    elif tensor_framework(value) is not None:
+        received = tuple(int(n) for n in backend_of(value).shape(value))
+    else:
+        raise CheckFailed(f"{name} should be a tensor or a shape like {expected}; got {type(value).__name__}")
+    if received != expected:
+        raise CheckFailed(f"{name} has shape {received}; expected {expected}")
+
+
+def close(name, value, expected, atol=1e-5):
+    """Check that tensor ``value`` equals ``expected`` entry by entry, to ``atol``.
+
+    The message gives the largest difference and where it is, so a wrong sign or a missing term
+    shows up as a number, not as a bare "not equal".
+    """
+    received = _array(name, value)
+    want = _array(f"the expected value of {name}", expected)
+    if received.shape != want.shape:
+        raise CheckFailed(f"{name} has shape {received.shape}; expected {want.shape}")
+    if not np.all(np.isfinite(received)):
+        raise CheckFailed(f"{name} contains NaN or infinity; expected finite numbers")
+    difference = np.abs(received - want)
+    worst = np.unravel_index(int(np.argmax(difference)), difference.shape) if difference.size else ()
+    if difference.size and difference[worst] > atol:
+        where = f" at index {tuple(int(i) for i in worst)}" if worst else ""
+        raise CheckFailed(
+            f"{name} is off by up to {difference[worst]:.3g}{where}: got {received[worst]:.6g}, "
+            f"expected {want[worst]:.6g} (allowed difference {atol:g})"
+        )
+
+
+def number(name, value, expected, rtol=1e-4):
+    """Check that the single number ``value`` (a Python number or a one-element tensor) is
+    ``expected`` to a relative tolerance ``rtol``."""
+    received = _array(name, value)
+    if received.size != 1:
+        raise CheckFailed(f"{name} should be one number; got a tensor of shape {received.shape}")
+    received = float(received.reshape(()))
+    if not np.isfinite(received) or abs(received - expected) > rtol * max(1.0, abs(expected)):
+        raise CheckFailed(f"{name} is {received:.6g}; expected {expected:.6g}")
+
+
+def equal(name, value, expected):
+    """Check that ``value`` equals ``expected`` exactly (counts, shapes, strings)."""
+    _given(name, value)
+    if value != expected:
+        raise CheckFailed(f"{name} is {value!r}; expected {expected!r}")
