@@ -85,3 +85,20 @@ def test_stored_outputs_have_no_widget_state_or_progress_bar(path):
             assert not any("widget" in kind for kind in out.get("data", {})), f"{path.name}: a widget"
             text = "".join(out.get("text", [])) + "".join(out.get("data", {}).get("text/plain", []))
             assert not re.search(r"\d+%\|", text), f"{path.name}: a progress bar in {text[:80]!r}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_code_lines_fit_a_projector(path):
+    """Code lines under 100 characters: longer ones wrap when a class reads them on a projector."""
+    long = [line for cell in code_cells(path) for line in source(cell).splitlines() if len(line) >= 100]
+    assert not long, f"{path.name}: {len(long)} code lines of 100+ characters, e.g. {long[0]!r}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_opens_with_objectives_and_ends_with_a_summary(path):
+    cells = [c for c in json.loads(path.read_text())["cells"] if c["cell_type"] == "markdown"]
+    opening, closing = source(cells[0]).lower(), source(cells[-1])
+    assert "you will" in opening or "objectives" in opening, f"{path.name}: no learning objectives"
+    assert re.search(r"follows:?\**:? d2l \d+\.\d", opening), f"{path.name}: no d2l section named"
+    assert re.search(r"running time:?\**:? about \d+", opening), f"{path.name}: no running time"
+    assert "Summary" in closing, f"{path.name}: the last markdown cell is not a summary"
