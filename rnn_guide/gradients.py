@@ -2,7 +2,8 @@
 
 Backpropagation through time multiplies the gradient by ``diag(1 - H_t^2) W_hh^T`` at
 every step back; over ``k`` steps these products decide whether gradients vanish or
-explode. :func:`gradient_norms` measures that on every backend, and
+explode. :func:`gradient_norms` measures that on every backend, :func:`init_model` and
+:func:`window_gradient_norms` compare starting values of ``W_hh``, and
 :func:`clipping_experiment` and :func:`truncation_experiment` show what clipping and
 truncated BPTT do in training.
 
@@ -17,7 +18,7 @@ import numpy as np
 
 from . import validation as check
 from .backends import get_backend
-from .errors import ShapeError
+from .errors import RNNGuideError, ShapeError
 from .language_model import RNNLM
 from .training import History, TrainingDivergedError, check_data, train
 
@@ -108,14 +109,61 @@ def gradient_norms(d2l, num_steps, radius, num_hiddens=32, input_scale=0.0, seed
     seed = check.seed(seed, "gradient_norms")
     W_hh = recurrent_weights(num_hiddens, radius, seed)
     inputs = np.random.default_rng(seed + 1).normal(0.0, input_scale, size=(num_steps, num_hiddens))
-    J = state_jacobians(d2l, W_hh, inputs.astype(np.float32))
-    return np.array([_spectral_norm(J[num_steps - k]) for k in range(num_steps + 1)])
+    return _norms_by_distance(d2l, W_hh, inputs.astype(np.float32))
+
+
+def _norms_by_distance(d2l, W_hh, inputs):
+    """``norms[k]`` = spectral norm of ``dH_T/dH_{T-k}``, k = 0..T, T = len(inputs)."""
+    J = state_jacobians(d2l, W_hh, inputs)
+    return np.array([_spectral_norm(J[len(inputs) - k]) for k in range(len(inputs) + 1)])
 
 
 def _spectral_norm(J):
     """Largest singular value; inf once float32 has overflowed (an exploding product can)."""
     J = J.astype(np.float64)
     return float(np.linalg.norm(J, 2)) if np.all(np.isfinite(J)) else math.inf
+
+
+# ------------------------------------------------- initialising W_hh as a remedy
+W_HH_INITS = ("default", "orthogonal", "identity")
+
+
+def init_model(d2l, vocab, init="default", num_hiddens=32, seed=0):
+    """An :class:`~rnn_guide.language_model.RNNLM` whose ``W_hh`` starts as ``init``.
+
+    ``'default'`` keeps what ``RNNLM(vocab, num_hiddens, seed=seed)`` draws (Gaussian, std
+    0.01: spectral radius about ``0.01 * sqrt(num_hiddens)``); ``'orthogonal'`` is the Q of
+    the QR decomposition of a seeded Gaussian matrix (every singular value 1); ``'identity'``
+    copies the state forward (``H_t = tanh(X_t W_xh + H_{t-1} + b_h)``). The other four
+    parameters are the default ones in every case, and every backend gets the same numbers.
+    """
+    d2l = get_backend(d2l)
+    check.one_of(init, "init", W_HH_INITS, "init_model")
+    check.positive_int(num_hiddens, "num_hiddens", "init_model")
+    seed = check.seed(seed, "init_model")
+    model = RNNLM(vocab, num_hiddens, d2l, seed=seed)
+    if init == "orthogonal":
+        Q, R = np.linalg.qr(np.random.default_rng(seed).normal(size=(num_hiddens, num_hiddens)))
+        W = Q * np.sign(np.diag(R))  # the signs make Q unique (and uniformly distributed)
+    elif init == "identity":
+        W = np.eye(num_hiddens)
+    if init != "default":
+        model.params = model.params._replace(W_hh=d2l.tensor(W.astype(np.float32)))
+    return model
+
+
+def window_gradient_norms(model, text):
+    """``||dH_T/dH_t||`` against the distance ``T - t`` while ``model`` reads ``text``.
+
+    The same measurement as :func:`gradient_norms`, on the model's own ``W_hh`` and the input
+    drive ``A_t = X_t W_xh + b_h`` of the characters of ``text`` (T = ``len(text)``),
+    from a zero state. Returns a NumPy array (T + 1,) with ``norms[0] = 1``.
+    """
+    if not isinstance(text, str) or not text:
+        raise RNNGuideError(f"window_gradient_norms: text must be a non-empty str, received {text!r:.40}")
+    d2l, p, ids = model.d2l, model.params, np.asarray(model.vocab.encode(text))
+    inputs = d2l.numpy(p.W_xh)[ids] + d2l.numpy(p.b_h)  # one-hot X_t times W_xh: a row of W_xh
+    return _norms_by_distance(d2l, d2l.numpy(p.W_hh), inputs.astype(np.float32))
 
 
 # --------------------------------------------------------------- clipping

@@ -16,9 +16,11 @@ from rnn_guide.data import TimeMachine
 from rnn_guide.gradients import (
     clipping_experiment,
     gradient_norms,
+    init_model,
     recurrent_weights,
     state_jacobians,
     truncation_experiment,
+    window_gradient_norms,
 )
 from rnn_guide.training import TrainingDivergedError
 
@@ -88,6 +90,58 @@ def test_gradients_vanish_below_radius_one_and_explode_above(backend):
 def test_an_overflowing_product_reads_inf(backend):
     norms = gradient_norms(backend, 100, 3.0, num_hiddens=8)  # 3^100 is far beyond float32
     assert np.isfinite(norms[10]) and norms[10] > 1e3 and norms[100] == math.inf
+
+
+# ------------------------------------------------------------ the initial W_hh
+@pytest.fixture(scope="module")
+def vocab():
+    return TimeMachine(batch_size=8, num_steps=8, num_train=64, num_val=8).vocab
+
+
+def test_init_model_changes_only_W_hh(backend, ref, vocab):
+    default = rnn_guide.RNNLM(vocab, 16, ref, seed=3)
+    for init in ("default", "orthogonal", "identity"):
+        model = init_model(backend, vocab, init, num_hiddens=16, seed=3)
+        params = [backend.numpy(p) for p in model.params]
+        assert params[1].dtype == np.float32 and params[1].shape == (16, 16)
+        for name, value, expected in zip(model.params._fields, params, default.params):
+            if name != "W_hh" or init == "default":
+                np.testing.assert_array_equal(value, expected)  # the same numbers on every backend
+        W = params[1].astype(np.float64)
+        if init == "orthogonal":
+            np.testing.assert_allclose(W @ W.T, np.eye(16), atol=1e-6)
+            np.testing.assert_array_equal(
+                W, backend.numpy(init_model(ref, vocab, init, 16, seed=3).params.W_hh)
+            )
+        if init == "identity":
+            np.testing.assert_array_equal(W, np.eye(16))
+    # the default start's spectral radius is close to sigma * sqrt(h), far below 1
+    rho = np.max(np.abs(np.linalg.eigvals(default.params.W_hh.astype(np.float64))))
+    assert 0.5 * 0.01 * 4 < rho < 2 * 0.01 * 4
+
+
+def test_window_gradient_norms_by_start(backend, ref, vocab):
+    text = "the time traveller for so it will be "[:24]
+    norms = {}
+    for init in ("default", "orthogonal", "identity"):
+        norms[init] = window_gradient_norms(init_model(backend, vocab, init, 16), text)
+        expected = window_gradient_norms(init_model(ref, vocab, init, 16), text)
+        assert norms[init].shape == (25,) and norms[init][0] == pytest.approx(1.0, rel=1e-6)
+        np.testing.assert_allclose(norms[init], expected, rtol=1e-4)
+    assert norms["default"][8] < 1e-8  # radius about 0.04: 0.04^8 is about 1e-11
+    assert 0.9 < norms["orthogonal"][16] <= 1.0 + 1e-5  # small inputs: tanh nearly linear
+    assert 0.95 < norms["identity"][16] <= 1.0 + 1e-5
+
+
+def test_init_model_and_window_norms_reject_bad_input(vocab):
+    with pytest.raises(rnn_guide.RNNGuideError, match="init must be one of 'default', 'orthogonal'"):
+        init_model("numpy", vocab, "xavier")
+    with pytest.raises(rnn_guide.RNNGuideError, match="num_hiddens must be a positive integer"):
+        init_model("numpy", vocab, "orthogonal", num_hiddens=0)
+    model = init_model("numpy", vocab, "orthogonal", 8)
+    for text in ("", None, ["t", "h"]):
+        with pytest.raises(rnn_guide.RNNGuideError, match="text must be a non-empty str"):
+            window_gradient_norms(model, text)
 
 
 # ----------------------------------------------------------------- the experiments
