@@ -131,6 +131,7 @@ class ClippingRun:
 
     @property
     def label(self):
+        """The run's name in the plot's legend, ``'no clipping'`` or ``'clip = 1'``."""
         return "no clipping" if self.clip is None else f"clip = {self.clip:g}"
 
     @property
