@@ -45,6 +45,8 @@ myst_heading_anchors = 3
 napoleon_google_docstring = True
 napoleon_numpy_docstring = False
 autodoc_member_order = "bysource"
+# Undocumented members are listed too, so that require_docstring below sees them and fails.
+autodoc_default_options = {"undoc-members": True}
 autodoc_typehints = "none"
 # "Returns: (H_all, H_T): ..." is a description, not a type to cross-reference.
 napoleon_use_rtype = False
