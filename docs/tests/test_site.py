@@ -98,24 +98,28 @@ def test_the_site_has_every_notebook_and_the_reference_pages():
     assert [p.split("/")[1][:3] for p in NOTEBOOK_PAGES] == [f"0{i}_" for i in range(1, 8)], PAGES
 
 
-@pytest.mark.parametrize("page", PAGES)
-def test_page(page, browser, base_url, fetched, screenshots):
+def open_page(browser, url, origin):
+    """Load ``url``, wait for its images and MathJax, check what every page must pass; the facts."""
     browser.get_log("browser")  # drop what an earlier page left
-    browser.get(base_url + page)
+    browser.get(url)
     assert browser.execute_async_script(WAIT_FOR_PAGE) is None
     facts = browser.execute_script(PAGE_FACTS)
-    screenshot(browser, screenshots / (page.replace("/", "__").removesuffix(".html") + ".png"))
-
     errors = [entry["message"] for entry in browser.get_log("browser") if entry["level"] == "SEVERE"]
-    assert errors == [], f"{page}: JavaScript console errors"
-    outside = [url for url in facts["requests"] if not url.startswith(base_url)]
-    assert outside == [], f"{page}: requests beyond the site"
-    assert facts["brokenImages"] == [], f"{page}: images that did not load"
-
+    assert errors == [], f"{url}: JavaScript console errors"
+    outside = [request for request in facts["requests"] if not request.startswith(origin)]
+    assert outside == [], f"{url}: requests beyond the site"
+    assert facts["brokenImages"] == [], f"{url}: images that did not load"
     if facts["math"]:
-        assert facts["typeset"] > 0, f"{page}: math left for MathJax, none typeset"
-    assert facts["texErrors"] == 0, f"{page}: MathJax could not typeset some TeX"
-    assert RAW_MATH.findall(facts["text"]) == [], f"{page}: raw TeX in the text"
+        assert facts["typeset"] > 0, f"{url}: math left for MathJax, none typeset"
+    assert facts["texErrors"] == 0, f"{url}: MathJax could not typeset some TeX"
+    assert RAW_MATH.findall(facts["text"]) == [], f"{url}: raw TeX in the text"
+    return facts
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page(page, browser, base_url, fetched, screenshots):
+    facts = open_page(browser, base_url + page, base_url)
+    screenshot(browser, screenshots / (page.replace("/", "__").removesuffix(".html") + ".png"))
 
     broken = []
     for link in facts["links"]:
@@ -134,3 +138,11 @@ def test_page(page, browser, base_url, fetched, screenshots):
         assert len(facts["prevNext"]) == 2, f"{page}: previous/next links"
         if name.startswith(WITH_PLOTS):
             assert facts["plots"] >= 1, f"{page}: no plot"
+
+
+@pytest.mark.parametrize("page", ["index.html", *NOTEBOOK_PAGES])
+def test_page_opened_from_disk(page, browser, site):
+    """docs/_build/html/index.html opened as a file, with no server, shows the same."""
+    facts = open_page(browser, (site / page).as_uri(), site.as_uri())
+    if page in NOTEBOOK_PAGES:
+        assert facts["typeset"] > 0, f"{page}: a notebook page without typeset math"
