@@ -83,13 +83,16 @@ def fetched():
 
 
 def screenshot(browser, path):
-    """A PNG of the whole page (up to MAX_SCREENSHOT_HEIGHT pixels), through the DevTools protocol."""
+    """A PNG of the whole page (its first MAX_SCREENSHOT_HEIGHT pixels): the window made as tall."""
     size = browser.execute_cdp_cmd("Page.getLayoutMetrics", {})["cssContentSize"]
-    height = min(size["height"], MAX_SCREENSHOT_HEIGHT)
-    clip = {"x": 0, "y": 0, "width": size["width"], "height": height, "scale": 1}
-    shot = browser.execute_cdp_cmd(
-        "Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True, "clip": clip}
-    )
+    height = min(int(size["height"]), MAX_SCREENSHOT_HEIGHT)
+    width = browser.execute_script("return window.innerWidth")
+    metrics = {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False}
+    browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", metrics)
+    try:
+        shot = browser.execute_cdp_cmd("Page.captureScreenshot", {"format": "png"})
+    finally:
+        browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
     path.write_bytes(base64.b64decode(shot["data"]))
 
 
