@@ -3,7 +3,9 @@
 The pages are docs/*.md and the seven notebooks of ../notebooks, shown with their stored
 outputs: myst-nb never executes them. Sphinx reads sources only from its source folder
 (docs/), so at the start of each build the notebooks are copied into docs/_notebooks
-(git-ignored); notebooks/ stays the only copy that is edited and committed.
+(git-ignored); notebooks/ stays the only copy that is edited and committed. Student editions
+(the classroom issue), when they exist, would be mirrored the same way and get a toctree of their
+own in index.md.
 """
 
 import importlib
@@ -58,8 +60,8 @@ html_title = "rnn_guide"
 # A favicon of the site's own, so browsers do not ask the server for /favicon.ico (a 404).
 html_favicon = "_static/favicon.svg"
 html_theme_options = {
-    # Every button that would reach the network stays off: launch (Binder, Colab), repository
-    # links, and the full-screen toggle's and search's are local. Download gives the .ipynb.
+    # Buttons that lead off the site stay off (launching on Binder or Colab, the repository's
+    # pages); download (the page's .ipynb) and full screen work offline.
     "use_download_button": True,
     "use_fullscreen_button": True,
     "use_repository_button": False,
@@ -120,7 +122,7 @@ def _find_object(dotted):
     for cut in range(len(parts), 0, -1):
         try:
             obj = importlib.import_module(".".join(parts[:cut]))
-        except ImportError:
+        except (ImportError, ValueError):  # ValueError: an empty name, from a target like ".x"
             continue
         for attr in parts[cut:]:
             obj = getattr(obj, attr, None)
