@@ -145,7 +145,7 @@ def preprocess(text):
 class Vocab:
     """A character vocabulary with ``<unk>``, in d2l's order (sorted tokens).
 
-    For the book's text it has 28 tokens: ``' '``, ``'<unk>'`` and ``'a'``..``'z'``.
+    For the book's text it has 28 tokens: ``' '``, ``'<unk>'`` and ``'a'`` to ``'z'``.
     """
 
     def __init__(self, tokens=(), reserved_tokens=()):

@@ -25,7 +25,7 @@ from .training import History, TrainingDivergedError, check_data, train
 
 # ------------------------------------------ vanishing and exploding gradients
 def recurrent_weights(num_hiddens, radius, seed=0):
-    """A float32 ``W_hh`` with spectral radius ``radius`` (largest |eigenvalue|).
+    """A float32 ``W_hh`` with spectral radius ``radius`` (largest ``|eigenvalue|``).
 
     A seeded Gaussian matrix, rescaled by its spectral radius: the same on every backend.
     """
@@ -179,6 +179,7 @@ class ClippingRun:
 
     @property
     def label(self):
+        """The run's name in the plot's legend, ``'no clipping'`` or ``'clip = 1'``."""
         return "no clipping" if self.clip is None else f"clip = {self.clip:g}"
 
     @property
@@ -245,7 +246,7 @@ def truncation_experiment(d2l, data, epochs=4, lr=1.0, clip=1.0, num_hiddens=32,
 
     Truncated: the state carried into a batch is a constant (stop-gradient), so each
     gradient covers ``num_steps`` steps. Full: the gradient of each batch's loss goes
-    back through every earlier batch of the epoch (:func:`full_bptt_fn`), so batch ``k``
+    back through every earlier batch of the epoch (:func:`~rnn_guide.bptt.full_bptt_fn`), so batch ``k``
     costs ``k`` times as much. Both run uncompiled (eager), so the times compare the
     work done, not a compiler.
 

@@ -36,14 +36,17 @@ class History:
 
     @property
     def epochs(self):
+        """The number of epochs run."""
         return len(self.train_perplexity)
 
     @property
     def total_seconds(self):
+        """Seconds spent training, all epochs together."""
         return float(sum(self.seconds))
 
     @property
     def tokens_per_second(self):
+        """Training tokens per second over the run (0.0 before the first epoch)."""
         return self.tokens / self.total_seconds if self.total_seconds else 0.0
 
     def plot(self, ax=None):
