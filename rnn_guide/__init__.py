@@ -11,6 +11,16 @@ from .backends import available_frameworks, backend_of, get_backend, keep_freed_
 from .config import FRAMEWORKS
 from .data import TimeMachine, Vocab
 from .errors import FrameworkNotInstalledError, RNNGuideError, ShapeError
+from .gated import (
+    GRUParams,
+    LSTMParams,
+    gru_forward,
+    gru_step,
+    init_gru_params,
+    init_lstm_params,
+    lstm_forward,
+    lstm_step,
+)
 from .language_model import RNNLM
 from .ngram import NgramModel
 from .recurrence import (
@@ -32,7 +42,9 @@ __all__ = [
     "FRAMEWORKS",
     "ConcatCheck",
     "FrameworkNotInstalledError",
+    "GRUParams",
     "History",
+    "LSTMParams",
     "NgramModel",
     "RNNGuideError",
     "RNNLM",
@@ -45,8 +57,14 @@ __all__ = [
     "backend_of",
     "concat_check",
     "get_backend",
+    "gru_forward",
+    "gru_step",
+    "init_gru_params",
+    "init_lstm_params",
     "init_params",
     "keep_freed_memory",
+    "lstm_forward",
+    "lstm_step",
     "mlp_hidden",
     "output_layer",
     "rnn_forward",
