@@ -97,10 +97,7 @@ def _draw(gates, num_inputs, num_hiddens, num_outputs, framework, seed, sigma):
 
 
 def sigmoid(d2l, x):
-    """The logistic function ``1 / (1 + exp(-x))``, computed as ``(1 + tanh(x / 2)) / 2``.
-
-    The two are equal; the second uses only the backend's ``tanh`` and cannot overflow.
-    """
+    """The logistic function ``1 / (1 + exp(-x))``, as ``(1 + tanh(x / 2)) / 2``: equal, no overflow."""
     return 0.5 * (d2l.tanh(0.5 * x) + 1.0)
 
 
