@@ -1,11 +1,11 @@
 """Checkpoints as safetensors files, portable across frameworks and tools.
 
-**Format 2.** The cell's parameters as float32 tensors by name (the plain RNN's five
-``W_xh, W_hh, b_h, W_hq, b_q``; the GRU's and LSTM's as in :mod:`rnn_guide.gated`), and three
-strings in the file's metadata: ``format_version`` (``"2"``), ``vocab`` (the tokens in index
-order, a JSON list) and ``meta`` (a JSON object: ``cell`` = ``"rnn"``, ``"gru"`` or ``"lstm"``,
-``num_hiddens``,
-``preprocessed``, ``framework`` and the training settings given to ``save``, kept unchecked).
+**Format 2.** The cell's parameters as float32 tensors by name: the plain RNN's five
+``W_xh, W_hh, b_h, W_hq, b_q``, or the fields of :class:`~rnn_guide.GRUParams` or
+:class:`~rnn_guide.LSTMParams`. Three strings in the file's metadata: ``format_version``
+(``"2"``), ``vocab`` (the tokens in index order, a JSON list) and ``meta`` (a JSON object:
+``cell`` = ``"rnn"``, ``"gru"`` or ``"lstm"``, ``num_hiddens``, ``preprocessed``,
+``framework`` and the training settings given to ``save``, kept unchecked).
 Any safetensors reader opens it (e.g. ``safetensors.torch.load_file``); nothing in it is code.
 
 **Loading is lazy and checked.** :func:`load_checkpoint` reads the header, checks every field

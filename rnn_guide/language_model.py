@@ -33,7 +33,8 @@ class RNNLM:
         preprocessed: whether prompts go through the book's preprocessing
             (lower-case, non-letters to spaces) like the training text did.
         cell: ``'rnn'`` (the guide's tanh recurrence), ``'gru'`` or ``'lstm'``
-            (:mod:`rnn_guide.gated`); ``params`` are then that cell's, in its named tuple's order.
+            (:func:`~rnn_guide.gru_forward`, :func:`~rnn_guide.lstm_forward`); ``params`` are
+            then that cell's, in its named tuple's order.
     """
 
     def __init__(

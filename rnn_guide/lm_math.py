@@ -26,7 +26,7 @@ CELLS = {"rnn": RNNParams, "gru": GRUParams, "lstm": LSTMParams}
 
 
 def check_cell(cell, where):
-    """Return ``cell`` if it is one of :data:`CELLS`, else raise a clear error."""
+    """Return ``cell`` if it is one of ``CELLS`` (rnn, gru, lstm), else raise a clear error."""
     if not isinstance(cell, str) or cell not in CELLS:
         raise RNNGuideError(f"{where}: cell must be one of {list(CELLS)}, received {cell!r}")
     return cell
