@@ -5,6 +5,11 @@
     L   = -mean_t log softmax(O_t)[Y_t]              cross-entropy
     perplexity = exp(L)
 
+With ``cell='gru'`` or ``'lstm'`` the first line is the gated cell's update
+(:func:`~rnn_guide.gru_forward`, :func:`~rnn_guide.lstm_forward` on one-hot ``X_t``) and the
+LSTM's state is the pair ``(H, C)``: :func:`zero_state`, :func:`detach_state` and
+:func:`state_rows` treat a state that is one tensor or a pair alike.
+
 :class:`~rnn_guide.language_model.RNNLM`, the training loop, BPTT and generation
 all use these functions, so the model's math is written once.
 """
