@@ -24,7 +24,7 @@ measures that.
 import numpy as np
 
 from .backends import backend_of, get_backend
-from .lm_math import log_softmax, loss_and_state
+from .lm_math import cell_of, lm_forward, log_softmax, loss_and_state
 from .recurrence import RNNParams
 
 
@@ -128,6 +128,9 @@ def full_bptt_fn(d2l):
         ]
 
     def loss_through_history(params, X_past, X, Y, H):
+        if cell_of(params) != "rnn":  # a gated cell: its own forward over the earlier inputs
+            H = H if X_past is None else lm_forward(d2l, params, X_past, H)[1]
+            return loss_and_state(d2l, params, X, Y, H)
         W_xh, W_hh, b_h = params[:3]
         for t in range(0 if X_past is None else d2l.shape(X_past)[0]):
             H = d2l.tanh(d2l.take_rows(W_xh, X_past[t]) + d2l.matmul(H, W_hh) + b_h)

@@ -1,14 +1,17 @@
 """Checkpoints as safetensors files, portable across frameworks and tools.
 
-**Format 2.** The five parameters ``W_xh, W_hh, b_h, W_hq, b_q`` as float32 tensors, and three
-strings in the file's metadata: ``format_version`` (``"2"``), ``vocab`` (the tokens in index
-order, a JSON list) and ``meta`` (a JSON object: ``cell`` = ``"rnn"``, ``num_hiddens``,
-``preprocessed``, ``framework`` and the training settings given to ``save``, kept unchecked).
+**Format 2.** The cell's parameters as float32 tensors by name: the plain RNN's five
+``W_xh, W_hh, b_h, W_hq, b_q``, or the fields of :class:`~rnn_guide.GRUParams` or
+:class:`~rnn_guide.LSTMParams`. Three strings in the file's metadata: ``format_version``
+(``"2"``), ``vocab`` (the tokens in index order, a JSON list) and ``meta`` (a JSON object:
+``cell`` = ``"rnn"``, ``"gru"`` or ``"lstm"``, ``num_hiddens``, ``preprocessed``,
+``framework`` and the training settings given to ``save``, kept unchecked).
 Any safetensors reader opens it (e.g. ``safetensors.torch.load_file``); nothing in it is code.
 
 **Loading is lazy and checked.** :func:`load_checkpoint` reads the header, checks every field
 (one :class:`~rnn_guide.errors.RNNGuideError` each: the field, what was expected, what was
-received), then reads the five parameters and never another tensor. Tokens must be distinct,
+received), then reads the cell's parameters and never another tensor (a tensor named like
+another cell's parameter is refused: the file is not the cell its ``meta`` says). Tokens must be distinct,
 non-empty and printable (``"\\n"``, ``"\\t"`` allowed): no terminal escape sequence reaches
 generated text, and messages show values with ``ascii()``.
 
@@ -33,13 +36,14 @@ from safetensors import SafetensorError, safe_open
 from .data import UNK
 from .errors import RNNGuideError
 from .files import remove_leftovers, write_atomically
-from .lm_math import check_param_shapes
+from .lm_math import CELLS, check_param_shapes
 from .validation import is_integer, shown
 from .validation import path as path_arg
 
 FORMAT_VERSION = 2
-PARAM_NAMES = ("W_xh", "W_hh", "b_h", "W_hq", "b_q")
-CELL = "rnn"
+PARAM_NAMES = CELLS["rnn"]._fields  # the plain RNN's; a gated cell's are CELLS[cell]._fields
+CELL = "rnn"  # the default cell
+ALL_PARAM_NAMES = tuple(dict.fromkeys(name for params in CELLS.values() for name in params._fields))
 RESERVED_META = ("cell", "framework", "num_hiddens", "preprocessed")
 SAFE_CONTROL_TOKENS = ("\n", "\t")  # control characters safe to print: a raw-text model may have them
 _MAX_HEADER = 100_000_000  # safetensors' own limit: bounds what an error message reads
@@ -70,7 +74,7 @@ def check_meta(meta, where):
     if not isinstance(meta, dict):
         raise RNNGuideError(f"{where}: meta must be a JSON object, received {shown(meta)}")
     for key, expected, ok in [
-        ("cell", repr(CELL), lambda v: v == CELL),
+        ("cell", f"one of {list(CELLS)}", lambda v: isinstance(v, str) and v in CELLS),
         ("num_hiddens", "a positive integer", lambda v: is_integer(v) and v >= 1),
         ("preprocessed", "true or false (a JSON bool)", lambda v: isinstance(v, bool)),
         ("framework", "a framework's name", lambda v: isinstance(v, str) and v.isprintable()),
@@ -104,15 +108,26 @@ def _check_contents(metadata, dtypes, shapes, where):
         )
     vocab = check_vocab(_parse_json(metadata, "vocab", where), where)
     meta = check_meta(_parse_json(metadata, "meta", where), where)
-    absent = [name for name in PARAM_NAMES if name not in dtypes]
+    cell = meta["cell"]
+    names = CELLS[cell]._fields
+    absent = [name for name in names if name not in dtypes]
     if absent:
-        raise RNNGuideError(f"{where}: parameters {absent} are missing, expected {list(PARAM_NAMES)}")
-    for name in PARAM_NAMES:
+        raise RNNGuideError(
+            f"{where}: parameters {absent} are missing, expected {list(names)} for cell {cell!r}"
+        )
+    alien = [name for name in ALL_PARAM_NAMES if name in dtypes and name not in names]
+    if alien:
+        raise RNNGuideError(
+            f"{where}: parameters {alien} do not belong to cell {cell!r}, expected only {list(names)}"
+        )
+    for name in names:
         if dtypes[name] != "F32":
             raise RNNGuideError(f"{where}: parameter {name} must be float32 (F32), received {dtypes[name]}")
-    h = check_param_shapes(shapes, len(vocab), where=where)
+    h = check_param_shapes(shapes, len(vocab), where=where, cell=cell)
     if meta["num_hiddens"] != h:
-        raise RNNGuideError(f"{where}: meta 'num_hiddens' is {meta['num_hiddens']}, expected {h} as in W_hh")
+        raise RNNGuideError(
+            f"{where}: meta 'num_hiddens' is {meta['num_hiddens']}, expected {h} as in {names[1]}"
+        )
     return vocab, meta
 
 
@@ -123,7 +138,7 @@ def _check_finite(tensors, where):
 
 
 def load_checkpoint(path):
-    """Read and check a checkpoint, reading only its five parameters.
+    """Read and check a checkpoint, reading only its cell's parameters.
 
     Returns:
         ``{'params': {name: float32 array}, 'vocab': [tokens], 'meta': dict, 'format_version': 2}``.
@@ -143,10 +158,10 @@ def load_checkpoint(path):
             raise RNNGuideError(f"no checkpoint at {path}: it is not a regular file")
         with safe_open(str(path), framework="numpy") as f:
             names = set(f.keys())
-            dtypes = {n: f.get_slice(n).get_dtype() for n in PARAM_NAMES if n in names}
-            shapes = {n: tuple(f.get_slice(n).get_shape()) for n in PARAM_NAMES if n in names}
+            dtypes = {n: f.get_slice(n).get_dtype() for n in ALL_PARAM_NAMES if n in names}
+            shapes = {n: tuple(f.get_slice(n).get_shape()) for n in ALL_PARAM_NAMES if n in names}
             vocab, meta = _check_contents(f.metadata(), dtypes, shapes, where)
-            params = {name: f.get_tensor(name) for name in PARAM_NAMES}  # nothing else is read
+            params = {name: f.get_tensor(name) for name in CELLS[meta["cell"]]._fields}  # nothing else
     except OSError as err:
         raise RNNGuideError(f"cannot read {where}: {err.strerror or err}") from None
     except SafetensorError as err:
@@ -163,7 +178,7 @@ def _explain_unreadable(path, err):
         size = int.from_bytes(head, "little") if len(head) == 8 else 0
         header = json.loads(f.read(size)) if 0 < size <= _MAX_HEADER else None
     header = header if isinstance(header, dict) else {}
-    for name in PARAM_NAMES:  # a dtype safetensors does not know, e.g. a string tensor
+    for name in ALL_PARAM_NAMES:  # a dtype safetensors does not know, e.g. a string tensor
         dtype = header[name].get("dtype") if isinstance(header.get(name), dict) else "F32"
         if dtype != "F32":
             return f"checkpoint {path}: parameter {name} must be float32 (F32), received {shown(dtype)}"
@@ -212,20 +227,24 @@ def save_checkpoint(path, params, vocab_tokens, meta):
     """Check, then write a checkpoint atomically to exactly ``path`` (any suffix); return it as a Path.
 
     Args:
-        params: mapping of the five parameter names to arrays (stored as float32).
+        params: mapping of the cell's parameter names to arrays (stored as float32).
         vocab_tokens: the vocabulary's tokens in index order (a list).
-        meta: a JSON dict with ``preprocessed`` (a bool) and any training settings;
-            ``cell`` and ``num_hiddens`` are added from the parameters.
+        meta: a JSON dict with ``preprocessed`` (a bool), ``cell`` (default ``"rnn"``) and any
+            training settings; ``num_hiddens`` is added from the parameters.
 
     Raises:
         RNNGuideError: the contents would not load back (the checks of loading), or the
             file cannot be written there (:func:`check_writable`, or while writing).
     """
     path, where = path_arg(path, "path", "save"), "cannot save"
-    missing = [name for name in PARAM_NAMES if name not in params]
+    cell = meta.get("cell", CELL) if isinstance(meta, dict) else CELL
+    if not (isinstance(cell, str) and cell in CELLS):
+        raise RNNGuideError(f"{where}: meta 'cell' must be one of {list(CELLS)}, received {shown(cell)}")
+    names = CELLS[cell]._fields
+    missing = [name for name in names if name not in params]
     if missing:
-        raise RNNGuideError(f"{where}: parameters {missing} are missing, expected {list(PARAM_NAMES)}")
-    tensors = {name: np.asarray(params[name]) for name in PARAM_NAMES}
+        raise RNNGuideError(f"{where}: parameters {missing} are missing, expected {list(names)}")
+    tensors = {name: np.asarray(params[name]) for name in names}
     for name, value in tensors.items():
         if value.dtype.kind not in "fiu":
             raise RNNGuideError(f"{where}: parameter {name} must be real numbers, received {value.dtype}")
@@ -234,13 +253,14 @@ def save_checkpoint(path, params, vocab_tokens, meta):
         raise RNNGuideError(f"{where}: meta must be a dict, received {shown(meta)}")
     vocab = check_vocab(vocab_tokens, where)
     shapes = {name: value.shape for name, value in tensors.items()}
-    meta = {"cell": CELL, "num_hiddens": check_param_shapes(shapes, len(vocab), where), **meta}
+    h = check_param_shapes(shapes, len(vocab), where, cell)
+    meta = {"cell": cell, "num_hiddens": h, **meta}
     try:
         metadata = {"format_version": str(FORMAT_VERSION), "vocab": json.dumps(vocab)}
         metadata["meta"] = json.dumps(meta, sort_keys=True, allow_nan=False)
     except (TypeError, ValueError) as err:
         raise RNNGuideError(f"{where}: meta must hold JSON values only ({err})") from None
-    _check_contents(metadata, dict.fromkeys(PARAM_NAMES, "F32"), shapes, where)
+    _check_contents(metadata, dict.fromkeys(names, "F32"), shapes, where)
     _check_finite(tensors, where)
     target = Path(os.path.realpath(path)) if path.is_symlink() else path  # write through a link
     check_writable(target)

@@ -56,7 +56,7 @@ def cmd_train(args):
     try:
         d2l = use(args.framework)
         data = TimeMachine(batch_size=args.batch_size, num_steps=args.num_steps, path=args.text)
-        model = RNNLM(data.vocab, args.hidden, d2l, seed=args.seed)
+        model = RNNLM(data.vocab, args.hidden, d2l, seed=args.seed, cell=args.cell)
         history = train(
             model,
             data,

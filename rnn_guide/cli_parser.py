@@ -138,6 +138,12 @@ def build_parser():
     )
     tr.add_argument("--hidden", type=_count, default=32, metavar="N", help="number of hidden units")
     tr.add_argument(
+        "--cell",
+        choices=("rnn", "gru", "lstm"),
+        default="rnn",
+        help="the recurrent cell: the guide's tanh RNN, a GRU or an LSTM (NumPy trains only rnn)",
+    )
+    tr.add_argument(
         "--lr",
         type=_rate_arg,
         default=1.0,

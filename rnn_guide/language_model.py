@@ -9,16 +9,19 @@ import numpy as np
 
 from . import generation
 from .backends import get_backend
-from .checkpoint import PARAM_NAMES, RESERVED_META, check_writable, load_checkpoint, save_checkpoint
+from .checkpoint import RESERVED_META, check_writable, load_checkpoint, save_checkpoint
 from .data import Vocab
 from .errors import RNNGuideError
-from .lm_math import check_param_shapes, lm_forward, loss_and_state, perplexity
-from .recurrence import RNNParams, init_params
+from .gated import init_gru_params, init_lstm_params
+from .lm_math import CELLS, check_cell, check_param_shapes, lm_forward, loss_and_state, perplexity, zero_state
+from .recurrence import init_params
 from .training import evaluate
+
+INIT = {"rnn": init_params, "gru": init_gru_params, "lstm": init_lstm_params}
 
 
 class RNNLM:
-    """Character-level RNN language model.
+    """Character-level RNN language model: the plain RNN, a GRU or an LSTM.
 
     Args:
         vocab: the :class:`~rnn_guide.data.Vocab` of the training text.
@@ -29,30 +32,42 @@ class RNNLM:
         params: parameters to use instead of fresh ones (e.g. from a checkpoint).
         preprocessed: whether prompts go through the book's preprocessing
             (lower-case, non-letters to spaces) like the training text did.
+        cell: ``'rnn'`` (the guide's tanh recurrence), ``'gru'`` or ``'lstm'``
+            (:func:`~rnn_guide.gru_forward`, :func:`~rnn_guide.lstm_forward`); ``params`` are
+            then that cell's, in its named tuple's order.
     """
 
     def __init__(
-        self, vocab, num_hiddens=32, framework="pytorch", seed=0, sigma=0.01, params=None, preprocessed=True
+        self,
+        vocab,
+        num_hiddens=32,
+        framework="pytorch",
+        seed=0,
+        sigma=0.01,
+        params=None,
+        preprocessed=True,
+        cell="rnn",
     ):
         self.d2l, self.vocab, self.preprocessed = get_backend(framework), vocab, preprocessed
-        V = len(vocab)
+        self.cell, V = check_cell(cell, "RNNLM"), len(vocab)
         if params is None:
-            params = init_params(V, num_hiddens, V, self.d2l, seed=seed, sigma=sigma)
+            params = INIT[cell](V, num_hiddens, V, self.d2l, seed=seed, sigma=sigma)
         else:
-            params = RNNParams(*(self.d2l.tensor(self.d2l.numpy(p)) for p in params))
-        shapes = dict(zip(RNNParams._fields, (self.d2l.shape(p) for p in params)))
-        self.num_hiddens = check_param_shapes(shapes, V, where="RNNLM")
+            params = CELLS[cell](*(self.d2l.tensor(self.d2l.numpy(p)) for p in params))
+        shapes = dict(zip(CELLS[cell]._fields, (self.d2l.shape(p) for p in params)))
+        self.num_hiddens = check_param_shapes(shapes, V, where="RNNLM", cell=cell)
         self.params = params
 
     def __repr__(self):
+        cell = "" if self.cell == "rnn" else f", cell={self.cell!r}"
         return (
             f"RNNLM(vocab_size={len(self.vocab)}, num_hiddens={self.num_hiddens}, "
-            f"framework={self.d2l.name!r})"
+            f"framework={self.d2l.name!r}{cell})"
         )
 
     def begin_state(self, batch_size):
-        """The zero state, shape (batch_size, num_hiddens)."""
-        return self.d2l.zeros((batch_size, self.num_hiddens))
+        """The zero state, shape (batch_size, num_hiddens); for the LSTM the pair (H, C)."""
+        return zero_state(self.d2l, self.cell, batch_size, self.num_hiddens)
 
     def forward(self, X, H=None):
         """Scores for index array X (batch_size, num_steps): ``(O, H_T)``, O of shape
@@ -109,8 +124,9 @@ class RNNLM:
             raise RNNGuideError(
                 f"save: settings may not be named {taken}, which the checkpoint uses for the model itself"
             )
-        arrays = {name: self.d2l.numpy(p) for name, p in zip(PARAM_NAMES, self.params)}
+        arrays = {name: self.d2l.numpy(p) for name, p in self.params._asdict().items()}
         meta = {**hyperparameters, "framework": self.d2l.name, "preprocessed": self.preprocessed}
+        meta["cell"] = self.cell
         return save_checkpoint(path, arrays, self.vocab.idx_to_token, meta)
 
     @classmethod
@@ -124,12 +140,14 @@ class RNNLM:
             RNNGuideError: the file is missing, not a checkpoint, or one of its fields is wrong.
         """
         ckpt = load_checkpoint(path)
-        params = RNNParams(*(ckpt["params"][name] for name in PARAM_NAMES))
+        cell = ckpt["meta"]["cell"]
+        params = CELLS[cell](*(ckpt["params"][name] for name in CELLS[cell]._fields))
         model = cls(
             Vocab.from_tokens_list(ckpt["vocab"]),
             framework=framework,
             params=params,
             preprocessed=ckpt["meta"]["preprocessed"],
+            cell=cell,
         )
         model.meta = ckpt["meta"]
         return model

@@ -5,6 +5,11 @@
     L   = -mean_t log softmax(O_t)[Y_t]              cross-entropy
     perplexity = exp(L)
 
+With ``cell='gru'`` or ``'lstm'`` the first line is the gated cell's update
+(:func:`~rnn_guide.gru_forward`, :func:`~rnn_guide.lstm_forward` on one-hot ``X_t``) and the
+LSTM's state is the pair ``(H, C)``: :func:`zero_state`, :func:`detach_state` and
+:func:`state_rows` treat a state that is one tensor or a pair alike.
+
 :class:`~rnn_guide.language_model.RNNLM`, the training loop, BPTT and generation
 all use these functions, so the model's math is written once.
 """
@@ -15,9 +20,44 @@ import numpy as np
 
 from .backends import get_backend
 from .errors import RNNGuideError
+from .gated import GRUParams, LSTMParams, gru_forward, lstm_forward
+from .recurrence import RNNParams
 
 # exp(709) is close to the largest float: a mean cross-entropy above it means training has diverged.
 MAX_LOSS = 709.0
+
+# The model's cell: its parameters' named tuple. The LSTM's state is a pair (H, C), the others' one H.
+CELLS = {"rnn": RNNParams, "gru": GRUParams, "lstm": LSTMParams}
+
+
+def check_cell(cell, where):
+    """Return ``cell`` if it is one of ``CELLS`` (rnn, gru, lstm), else raise a clear error."""
+    if not isinstance(cell, str) or cell not in CELLS:
+        raise RNNGuideError(f"{where}: cell must be one of {list(CELLS)}, received {cell!r}")
+    return cell
+
+
+def cell_of(params):
+    """``'gru'``, ``'lstm'`` or ``'rnn'``: the cell whose parameters ``params`` are."""
+    return "gru" if isinstance(params, GRUParams) else "lstm" if isinstance(params, LSTMParams) else "rnn"
+
+
+def zero_state(d2l, cell, batch_size, num_hiddens):
+    """The zero state: H of shape (batch_size, num_hiddens), for the LSTM the pair (H, C)."""
+    H = d2l.zeros((batch_size, num_hiddens))
+    return (H, d2l.zeros((batch_size, num_hiddens))) if cell == "lstm" else H
+
+
+def detach_state(d2l, state):
+    """``stop_gradient`` of the state, or of each part of a pair (H, C)."""
+    if isinstance(state, (tuple, list)):
+        return tuple(d2l.stop_gradient(part) for part in state)
+    return d2l.stop_gradient(state)
+
+
+def state_rows(d2l, state):
+    """The batch size of a state (a tensor, or a pair whose parts share it)."""
+    return d2l.shape(state[0] if isinstance(state, (tuple, list)) else state)[0]
 
 
 def lm_forward(d2l, params, X, H):
@@ -25,14 +65,17 @@ def lm_forward(d2l, params, X, H):
 
     Args:
         d2l: the backend.
-        params: RNNParams(W_xh, W_hh, b_h, W_hq, b_q).
+        params: RNNParams(W_xh, W_hh, b_h, W_hq, b_q), or GRUParams / LSTMParams for a gated cell
+            (:func:`~rnn_guide.gru_forward` / :func:`~rnn_guide.lstm_forward` on one-hot inputs).
         X: character indices, shape (num_steps, batch_size), time-major.
-        H: the state before the first step, shape (batch_size, num_hiddens).
+        H: the state before the first step, shape (batch_size, num_hiddens); the LSTM's is (H, C).
 
     Returns:
         (O, H): scores of shape (num_steps * batch_size, vocab_size), rows in
         time-major order, and the last state.
     """
+    if isinstance(params, (GRUParams, LSTMParams)):
+        return _gated_forward(d2l, params, X, H)
     W_xh, W_hh, b_h, W_hq, b_q = params
     states = []
     for t in range(d2l.shape(X)[0]):
@@ -40,6 +83,16 @@ def lm_forward(d2l, params, X, H):
         states.append(H)
     H_all = d2l.concat(states, 0)  # (num_steps * batch_size, num_hiddens)
     return d2l.matmul(H_all, W_hq) + b_q, H
+
+
+def _gated_forward(d2l, params, X, state):
+    X = d2l.one_hot(X, d2l.shape(params.W_hq)[1])  # (num_steps, batch_size, vocab_size)
+    if isinstance(params, GRUParams):
+        H_all, state = gru_forward(X, state, params, backend=d2l)
+    else:
+        H_all, state = lstm_forward(X, tuple(state), params, backend=d2l)
+    T, n, h = d2l.shape(H_all)
+    return d2l.matmul(d2l.reshape(H_all, (T * n, h)), params.W_hq) + params.b_q, state
 
 
 def cross_entropy(d2l, O, Y, weights=None):
@@ -77,16 +130,20 @@ def log_softmax(O):
     return get_backend("numpy").log_softmax(np.asarray(O))
 
 
-def expected_shapes(vocab_size, num_hiddens):
-    """The shapes of ``(W_xh, W_hh, b_h, W_hq, b_q)`` for ``V`` characters and ``h`` hidden units."""
+def expected_shapes(vocab_size, num_hiddens, cell="rnn"):
+    """The shapes of the cell's parameters (e.g. ``W_xh, W_hh, b_h, W_hq, b_q``) for ``V``
+    characters and ``h`` hidden units, by name."""
     V, h = vocab_size, num_hiddens
-    return {"W_xh": (V, h), "W_hh": (h, h), "b_h": (h,), "W_hq": (h, V), "b_q": (V,)}
+    shapes = {"W_hq": (h, V), "b_q": (V,)}
+    for name in CELLS[cell]._fields[:-2]:  # W_x? (V, h), W_h? (h, h), b_? (h,)
+        shapes[name] = (h,) if name.startswith("b_") else (V, h) if name.startswith("W_x") else (h, h)
+    return {name: shapes[name] for name in CELLS[cell]._fields}
 
 
-def check_param_shapes(shapes, vocab_size, where="parameters"):
-    """Check a mapping ``name -> shape`` of the five parameters against the vocabulary size.
+def check_param_shapes(shapes, vocab_size, where="parameters", cell="rnn"):
+    """Check a mapping ``name -> shape`` of the cell's parameters against the vocabulary size.
 
-    The number of hidden units is read from ``W_hh``.
+    The number of hidden units is read from the cell's second matrix (``W_hh``, ``W_hz``, ``W_hi``).
 
     Returns:
         num_hiddens.
@@ -94,13 +151,15 @@ def check_param_shapes(shapes, vocab_size, where="parameters"):
     Raises:
         RNNGuideError: a parameter is missing or its shape does not fit.
     """
-    missing = [name for name in ("W_xh", "W_hh", "b_h", "W_hq", "b_q") if name not in shapes]
+    names = CELLS[check_cell(cell, where)]._fields
+    missing = [name for name in names if name not in shapes]
     if missing:
         raise RNNGuideError(f"{where}: parameters {missing} are missing")
-    W_hh = tuple(shapes["W_hh"])
+    key = names[1]
+    W_hh = tuple(shapes[key])
     if len(W_hh) != 2 or W_hh[0] != W_hh[1] or W_hh[0] < 1:
-        raise RNNGuideError(f"{where}: W_hh has shape {W_hh}, expected (num_hiddens, num_hiddens)")
-    want = expected_shapes(vocab_size, W_hh[0])
+        raise RNNGuideError(f"{where}: {key} has shape {W_hh}, expected (num_hiddens, num_hiddens)")
+    want = expected_shapes(vocab_size, W_hh[0], cell)
     wrong = {name: tuple(shapes[name]) for name in want if tuple(shapes[name]) != want[name]}
     if wrong:
         raise RNNGuideError(

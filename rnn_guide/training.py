@@ -20,7 +20,7 @@ from . import validation as check
 from .backends.base import rebuild
 from .bptt import bptt_value_and_grad, full_bptt_fn
 from .errors import RNNGuideError
-from .lm_math import MAX_LOSS, loss_and_state, perplexity
+from .lm_math import MAX_LOSS, cell_of, detach_state, loss_and_state, perplexity, state_rows
 from .plots import progress_bar
 
 
@@ -72,7 +72,7 @@ def gradient_fn(d2l):
     (NumPy does not compile, so its batches are never padded and ``weights`` stays None).
     """
     if d2l.name == "numpy":
-        return lambda params, X, Y, H, weights=None: bptt_value_and_grad(params, X, Y, H)
+        return lambda params, X, Y, H, weights=None: bptt_value_and_grad(_plain(params), X, Y, H)
     return d2l.value_and_grad(lambda p, X, Y, H, weights=None: loss_and_state(d2l, p, X, Y, H, weights))
 
 
@@ -98,8 +98,8 @@ def train_step(d2l, compiled=True):
         grad_fn = gradient_fn(d2l)
 
         def step(params, X, Y, H, lr, clip, weights=None):
-            loss, H, grads = grad_fn(params, X, Y, d2l.stop_gradient(H), weights)
-            return sgd_update(d2l, params, grads, lr, clip), loss, d2l.stop_gradient(H)
+            loss, H, grads = grad_fn(params, X, Y, detach_state(d2l, H), weights)
+            return sgd_update(d2l, params, grads, lr, clip), loss, detach_state(d2l, H)
 
         return step
 
@@ -146,7 +146,7 @@ def evaluate(model, batches, partition="random", rows=None):
     total, count, H = 0.0, 0, None
     for X, Y in batches:
         Xt, Yt, weights = batch_tensors(d2l, X, Y, rows)
-        if H is None or partition != "sequential" or d2l.shape(H)[0] != d2l.shape(Xt)[1]:
+        if H is None or partition != "sequential" or state_rows(d2l, H) != d2l.shape(Xt)[1]:
             H = model.begin_state(d2l.shape(Xt)[1])
         loss, H = step(model.params, Xt, Yt, H, weights)
         total += float(d2l.numpy(loss)) * X.size
@@ -207,6 +207,8 @@ def train(
     if bptt == "full" and partition != "sequential":
         raise RNNGuideError("train: bptt='full' needs partition='sequential', received partition='random'")
     d2l = model.d2l
+    if d2l.name == "numpy":
+        _plain(model.params, "train")
     step = train_step(d2l, compiled) if bptt == "truncated" else full_bptt_step(d2l)
     rows = data.batch_size if compiled and d2l.compiles and bptt == "truncated" else None
     lr_t, clip_t = (d2l.tensor(np.float32(v)) for v in (lr, math.inf if clip is None else clip))
@@ -250,7 +252,7 @@ def _epoch(model, batches, step, rows, partition, bptt, lr, clip):
             k += 1
             Xt, Yt, weights = batch_tensors(d2l, X, Y, rows)
             fresh = (
-                H is None or partition == "random" or bptt == "full" or d2l.shape(H)[0] != d2l.shape(Xt)[1]
+                H is None or partition == "random" or bptt == "full" or state_rows(d2l, H) != d2l.shape(Xt)[1]
             )
             H = model.begin_state(d2l.shape(Xt)[1]) if fresh else H  # sequential: carry the state on
             if bptt == "full":  # from the start of the epoch, through every earlier batch
@@ -263,6 +265,17 @@ def _epoch(model, batches, step, rows, partition, bptt, lr, clip):
             total = loss * X.size if total is None else total + loss * X.size
             count += X.size
     return float(d2l.numpy(total)) / count, count, k
+
+
+def _plain(params, where="gradient_fn"):
+    """NumPy trains by the hand-written BPTT of the plain RNN only: refuse a gated cell's parameters."""
+    if cell_of(params) != "rnn":
+        raise RNNGuideError(
+            f"{where}: the NumPy reference trains only the plain RNN (hand-written BPTT), received a "
+            f"{cell_of(params)!r} model; train it in a framework with autograd (pytorch, tensorflow, jax, "
+            "mxnet) and load the checkpoint in NumPy"
+        )
+    return params
 
 
 def check_data(data, where="train"):
