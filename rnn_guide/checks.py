@@ -35,9 +35,9 @@ def _given(name, value):
 def _array(name, value):
     """The answer as a float64 NumPy array, from a tensor of any framework or a number."""
     _given(name, value)
-    if isinstance(value, bool) or isinstance(value, str):
+    if isinstance(value, (bool, str)):
         raise CheckFailed(f"{name} should be a number or a tensor; got {type(value).__name__} {value!r}")
-    if tensor_framework(value) is not None and not isinstance(value, (int, float)):
+    if tensor_framework(value) is not None and hasattr(value, "dtype"):
         array = backend_of(value).numpy(value)
     else:
         try:
@@ -53,12 +53,15 @@ def shape(name, value, expected):
     """Check that ``value`` (a tensor, or a shape given as a tuple) has shape ``expected``."""
     _given(name, value)
     expected = tuple(int(n) for n in expected)
-    if isinstance(value, (tuple, list)) and all(isinstance(n, int) for n in value):
-        received = tuple(value)
-    elif tensor_framework(value) is not None:
+    if tensor_framework(value) is not None and hasattr(value, "dtype"):  # a tensor: its shape
         received = tuple(int(n) for n in backend_of(value).shape(value))
-    else:
-        raise CheckFailed(f"{name} should be a tensor or a shape like {expected}; got {type(value).__name__}")
+    else:  # a shape: a tuple, a list, torch.Size, TensorShape, ...
+        try:
+            received = tuple(int(n) for n in value)
+        except (TypeError, ValueError):
+            raise CheckFailed(
+                f"{name} should be a tensor or a shape like {expected}; got {type(value).__name__} {value!r}"
+            ) from None
     if received != expected:
         raise CheckFailed(f"{name} has shape {received}; expected {expected}")
 
@@ -99,5 +102,9 @@ def number(name, value, expected, rtol=1e-4):
 def equal(name, value, expected):
     """Check that ``value`` equals ``expected`` exactly (counts, shapes, strings)."""
     _given(name, value)
-    if value != expected:
+    try:
+        same = bool(value == expected)
+    except (TypeError, ValueError, RuntimeError):  # e.g. a whole tensor compared with a number
+        same = False
+    if not same:
         raise CheckFailed(f"{name} is {value!r}; expected {expected!r}")
