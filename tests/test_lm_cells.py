@@ -66,8 +66,9 @@ def test_numpy_refuses_to_train_a_gated_cell(ref, small, cell):
 
 @pytest.mark.parametrize("cell", CELLS)
 def test_training_lowers_the_loss(framework, small, cell):
-    """Frameworks agree because their forward passes agree with NumPy's (tests/test_gated.py and
-    the test above), their autograd with central differences, and the update is one shared code."""
+    """Across frameworks the numbers agree because the parts do: the forward pass matches NumPy's
+    (tests/test_gated.py and the test above), autograd matches central differences, and the
+    update is the same code for every backend."""
     model = model_for(small, rnn_guide.get_backend(framework), cell)
     before = model.perplexity(small.val_batches())
     history = train(model, small, epochs=2, lr=1.0, clip=1.0, progress=False)
