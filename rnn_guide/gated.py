@@ -96,11 +96,6 @@ def _draw(gates, num_inputs, num_hiddens, num_outputs, framework, seed, sigma):
     return params + [draw(num_hiddens, num_outputs), d2l.zeros((num_outputs,))]
 
 
-def sigmoid(d2l, x):
-    """The logistic function ``1 / (1 + exp(-x))``, as ``(1 + tanh(x / 2)) / 2``: equal, no overflow."""
-    return 0.5 * (d2l.tanh(0.5 * x) + 1.0)
-
-
 # ------------------------------------------------------------------------ GRU
 def gru_step(X_t, H_prev, params, reset_after=False, b_hn=None, backend=None):
     """One GRU step (d2l 10.2)::
@@ -130,11 +125,15 @@ def gru_step(X_t, H_prev, params, reset_after=False, b_hn=None, backend=None):
         H_t, shape (batch_size, num_hiddens).
     """
     d2l = _check_gru("gru_step", X_t, "X_t", H_prev, "H_prev", params, reset_after, b_hn, backend)
-    return _gru_cell(d2l, X_t, H_prev, params, reset_after, b_hn)
+    inputs = input_terms(d2l, X_t, params)
+    return _gru_cell(d2l, inputs, H_prev, params, side_by_side(d2l, params, "W_h", "zr"), reset_after, b_hn)
 
 
 def gru_forward(X, H0, params, reset_after=False, b_hn=None, backend=None):
     """Run :func:`gru_step` over every time step with the same parameters.
+
+    The input terms ``X_t W_x? + b_?`` do not depend on the state, so they are computed for all
+    steps at once, before the loop; the loop is ``d2l.scan`` (a plain loop, ``lax.scan`` in JAX).
 
     Args:
         X: inputs, shape (num_steps, batch_size, num_inputs).
@@ -146,25 +145,42 @@ def gru_forward(X, H0, params, reset_after=False, b_hn=None, backend=None):
         and the last one, shape (batch_size, num_hiddens).
     """
     d2l = _check_gru("gru_forward", X, "X", H0, "H0", params, reset_after, b_hn, backend)
-    num_steps, batch_size, _ = d2l.shape(X)
-    H = d2l.zeros((batch_size, d2l.shape(params.W_hh)[0])) if H0 is None else H0
-    outputs = []
-    for t in range(num_steps):
-        H = _gru_cell(d2l, X[t], H, params, reset_after, b_hn)
-        outputs.append(H)
-    return d2l.stack(outputs, 0), H
+    H = d2l.zeros((d2l.shape(X)[1], d2l.shape(params.W_hh)[0])) if H0 is None else H0
+    return run_gru(d2l, _all_steps(d2l, X, params), H, params, reset_after, b_hn)
 
 
-def _gru_cell(d2l, X_t, H, p, reset_after, b_hn):
-    mm = d2l.matmul
-    Z = sigmoid(d2l, mm(X_t, p.W_xz) + mm(H, p.W_hz) + p.b_z)
-    R = sigmoid(d2l, mm(X_t, p.W_xr) + mm(H, p.W_hr) + p.b_r)
+def run_gru(d2l, inputs, H, params, reset_after=False, b_hn=None):
+    """The GRU's loop over time, given the input terms of every step; no argument checks.
+
+    Args:
+        inputs: ``(X [W_xz | W_xr] + [b_z | b_r], X W_xh + b_h)`` of every step (see
+            :func:`input_terms`), shapes (num_steps, batch_size, 2 * num_hiddens) and
+            (num_steps, batch_size, num_hiddens).
+        H: the state before the first step, (batch_size, num_hiddens).
+
+    Returns:
+        (H_all, H_T), as :func:`gru_forward`.
+    """
+    W_h = side_by_side(d2l, params, "W_h", "zr")
+
+    def step(H, inputs_t):
+        H = _gru_cell(d2l, inputs_t, H, params, W_h, reset_after, b_hn)
+        return H, H
+
+    H, H_all = d2l.scan(step, H, inputs)
+    return H_all, H
+
+
+def _gru_cell(d2l, inputs_t, H, p, W_h, reset_after, b_hn):
+    X_zr, X_h = inputs_t  # X_t [W_xz | W_xr] + [b_z | b_r] and X_t W_xh + b_h
+    # both gates from one matmul, H [W_hz | W_hr], and one sigmoid, then cut apart
+    Z, R = d2l.split(d2l.sigmoid(X_zr + d2l.matmul(H, W_h)), 2)
     if not reset_after:
-        H_tilde = d2l.tanh(mm(X_t, p.W_xh) + mm(R * H, p.W_hh) + p.b_h)
+        H_tilde = d2l.tanh(X_h + d2l.matmul(R * H, p.W_hh))
     elif b_hn is None:
-        H_tilde = d2l.tanh(mm(X_t, p.W_xh) + p.b_h + R * mm(H, p.W_hh))
+        H_tilde = d2l.tanh(X_h + R * d2l.matmul(H, p.W_hh))
     else:
-        H_tilde = d2l.tanh(mm(X_t, p.W_xh) + p.b_h + R * (mm(H, p.W_hh) + b_hn))
+        H_tilde = d2l.tanh(X_h + R * (d2l.matmul(H, p.W_hh) + b_hn))
     return Z * H + (1.0 - Z) * H_tilde
 
 
@@ -190,11 +206,14 @@ def lstm_step(X_t, state, params, backend=None):
     """
     H_prev, C_prev = _state_pair(state, "state", "lstm_step", allow_none=False)
     d2l = _check_lstm("lstm_step", X_t, "X_t", H_prev, C_prev, "_prev", params, backend)
-    return _lstm_cell(d2l, X_t, H_prev, C_prev, params)
+    W_h = side_by_side(d2l, params, "W_h", "ifo")
+    return _lstm_cell(d2l, input_terms(d2l, X_t, params), (H_prev, C_prev), params, W_h)
 
 
 def lstm_forward(X, state0, params, backend=None):
     """Run :func:`lstm_step` over every time step with the same parameters.
+
+    As in :func:`gru_forward`, the input terms are computed for all steps before the loop.
 
     Args:
         X: inputs, shape (num_steps, batch_size, num_inputs).
@@ -207,25 +226,79 @@ def lstm_forward(X, state0, params, backend=None):
     """
     H, C = _state_pair(state0, "state0", "lstm_forward", allow_none=True)
     d2l = _check_lstm("lstm_forward", X, "X", H, C, "0", params, backend)
-    num_steps, batch_size, _ = d2l.shape(X)
     if H is None:
-        H = C = d2l.zeros((batch_size, d2l.shape(params.W_hc)[0]))
-    outputs = []
-    for t in range(num_steps):
-        H, C = _lstm_cell(d2l, X[t], H, C, params)
-        outputs.append(H)
-    return d2l.stack(outputs, 0), (H, C)
+        H = C = d2l.zeros((d2l.shape(X)[1], d2l.shape(params.W_hc)[0]))
+    return run_lstm(d2l, _all_steps(d2l, X, params), (H, C), params)
 
 
-def _lstm_cell(d2l, X_t, H, C, p):
-    mm = d2l.matmul
-    I = sigmoid(d2l, mm(X_t, p.W_xi) + mm(H, p.W_hi) + p.b_i)  # noqa: E741 (the book's name)
-    F = sigmoid(d2l, mm(X_t, p.W_xf) + mm(H, p.W_hf) + p.b_f)
-    O = sigmoid(d2l, mm(X_t, p.W_xo) + mm(H, p.W_ho) + p.b_o)  # noqa: E741 (the book's name)
-    C_tilde = d2l.tanh(mm(X_t, p.W_xc) + mm(H, p.W_hc) + p.b_c)
+def run_lstm(d2l, inputs, state, params):
+    """The LSTM's loop over time, given the input terms of every step; no argument checks.
+
+    Args:
+        inputs: ``(X [W_xi | W_xf | W_xo] + [b_i | b_f | b_o], X W_xc + b_c)`` of every step
+            (see :func:`input_terms`), shapes (num_steps, batch_size, 3 * num_hiddens) and
+            (num_steps, batch_size, num_hiddens).
+        state: ``(H, C)`` before the first step, each (batch_size, num_hiddens).
+
+    Returns:
+        (H_all, (H_T, C_T)), as :func:`lstm_forward`.
+    """
+    W_h = side_by_side(d2l, params, "W_h", "ifo")
+
+    def step(state, inputs_t):
+        state = _lstm_cell(d2l, inputs_t, state, params, W_h)
+        return state, state[0]
+
+    state, H_all = d2l.scan(step, tuple(state), inputs)
+    return H_all, state
+
+
+def _lstm_cell(d2l, inputs_t, state, p, W_h):
+    X_ifo, X_c = inputs_t  # X_t [W_xi | W_xf | W_xo] + [b_i | b_f | b_o] and X_t W_xc + b_c
+    H, C = state
+    # the three gates from one matmul, H [W_hi | W_hf | W_ho], and one sigmoid, then cut apart
+    I, F, O = d2l.split(d2l.sigmoid(X_ifo + d2l.matmul(H, W_h)), 3)  # noqa: E741 (the book's names)
+    C_tilde = d2l.tanh(X_c + d2l.matmul(H, p.W_hc))
     C = F * C + I * C_tilde
     H = O * d2l.tanh(C)
     return H, C
+
+
+# ------------------------------------------- the gates' matrices side by side
+GATE_GROUPS = {GRUParams: ("zr", "h"), LSTMParams: ("ifo", "c")}
+
+
+def side_by_side(d2l, params, prefix, gates):
+    """The gates' ``prefix`` tensors joined along the last axis, e.g. ``[W_hz | W_hr]`` for
+    ``('W_h', 'zr')``: one matmul with it gives each gate's product, side by side."""
+    named = params._asdict()
+    parts = [named[prefix + g] for g in gates]
+    return parts[0] if len(parts) == 1 else d2l.concat(parts, axis=-1)
+
+
+def input_terms(d2l, X, params, rows_of=False):
+    """The input terms of the cell's two groups (gates, candidate): ``X W_x + b`` with the
+    groups' matrices side by side, e.g. the GRU's ``X [W_xz | W_xr] + [b_z | b_r]`` and ``X W_xh + b_h``.
+
+    Args:
+        X: inputs, shape (rows, num_inputs); with ``rows_of=True`` character indices, shape
+            (rows,), whose one-hot ``X_t W`` is a row of ``W`` (the language model's inputs).
+
+    Returns:
+        A pair of tensors, (rows, k * num_hiddens) for the k gates and (rows, num_hiddens).
+    """
+    terms = []
+    for gates in GATE_GROUPS[type(params)]:
+        W, b = side_by_side(d2l, params, "W_x", gates), side_by_side(d2l, params, "b_", gates)
+        terms.append((d2l.take_rows(W, X) if rows_of else d2l.matmul(X, W)) + b)
+    return tuple(terms)
+
+
+def _all_steps(d2l, X, params):
+    """:func:`input_terms` of every step of X (num_steps, batch_size, num_inputs), kept time-major."""
+    T, n, d = d2l.shape(X)
+    terms = input_terms(d2l, d2l.reshape(X, (T * n, d)), params)
+    return tuple(d2l.reshape(x, (T, n, d2l.shape(x)[1])) for x in terms)
 
 
 # ------------------------------------------------------------ argument checks

@@ -6,7 +6,8 @@
     perplexity = exp(L)
 
 With ``cell='gru'`` or ``'lstm'`` the first line is the gated cell's update
-(:func:`~rnn_guide.gru_forward`, :func:`~rnn_guide.lstm_forward` on one-hot ``X_t``) and the
+(:func:`~rnn_guide.gru_forward`, :func:`~rnn_guide.lstm_forward` on one-hot ``X_t``; the input
+terms are rows of the ``W_x?``, looked up for every step at once) and the
 LSTM's state is the pair ``(H, C)``: :func:`zero_state`, :func:`detach_state` and
 :func:`state_rows` treat a state that is one tensor or a pair alike.
 
@@ -20,7 +21,7 @@ import numpy as np
 
 from .backends import get_backend
 from .errors import RNNGuideError
-from .gated import GRUParams, LSTMParams, gru_forward, lstm_forward
+from .gated import GRUParams, LSTMParams, input_terms, run_gru, run_lstm
 from .recurrence import RNNParams
 
 # exp(709) is close to the largest float: a mean cross-entropy above it means training has diverged.
@@ -86,12 +87,15 @@ def lm_forward(d2l, params, X, H):
 
 
 def _gated_forward(d2l, params, X, state):
-    X = d2l.one_hot(X, d2l.shape(params.W_hq)[1])  # (num_steps, batch_size, vocab_size)
+    T, n = d2l.shape(X)
+    h = d2l.shape(params.W_hq)[0]
+    # X_t is one-hot, so X_t W_x? is a row of W_x?: the input terms of every step at once
+    inputs = input_terms(d2l, d2l.reshape(X, (T * n,)), params, rows_of=True)
+    inputs = tuple(d2l.reshape(x, (T, n, d2l.shape(x)[1])) for x in inputs)
     if isinstance(params, GRUParams):
-        H_all, state = gru_forward(X, state, params, backend=d2l)
+        H_all, state = run_gru(d2l, inputs, state, params)
     else:
-        H_all, state = lstm_forward(X, tuple(state), params, backend=d2l)
-    T, n, h = d2l.shape(H_all)
+        H_all, state = run_lstm(d2l, inputs, tuple(state), params)
     return d2l.matmul(d2l.reshape(H_all, (T * n, h)), params.W_hq) + params.b_q, state
 
 

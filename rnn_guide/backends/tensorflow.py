@@ -51,6 +51,13 @@ class TensorFlowBackend(Backend):
     def stop_gradient(self, x):
         return tf.stop_gradient(x)
 
+    # x[t]'s gradient is a zero tensor of x's whole shape per t; tf.unstack's is one stack.
+    def _unstack(self, x):
+        return tf.unstack(x, axis=0)
+
+    def split(self, x, sections, axis=-1):
+        return tf.split(x, sections, axis=axis)
+
     def value_and_grad(self, fn):
         def wrapped(params, *args):
             with tf.GradientTape() as tape:

@@ -57,6 +57,7 @@ RECIPES = {
     "stack": lambda d, x: [d.stack((x["A"], x["A2"]), 0), d.stack((x["A"], x["A2"]), 1)],
     "reshape": lambda d, x: [d.reshape(x["A"], (4, 3)), d.reshape(x["A"], (12,))],
     "tanh": lambda d, x: [d.tanh(x["A"])],
+    "sigmoid": lambda d, x: [d.sigmoid(x["A"])],
     "exp": lambda d, x: [d.exp(x["A"])],
     "log": lambda d, x: [d.log(x["P"])],
     "zeros": lambda d, x: [d.zeros((2, 3))],
