@@ -1,4 +1,8 @@
-"""Turn the workers' JSON files into a markdown report: the comparison table and the targets.
+"""Turn the workers' JSON files into a markdown report: the comparison tables and the targets.
+
+The tanh RNN's results (files without a ``cell`` setting are the RNN's) fill the main table, one row
+per framework and mode; GRU and LSTM results (``--cell gru``/``lstm``) fill the "Gated cells" table,
+one row per framework, cell and mode.
 
 python -m benchmarks.report [benchmarks/results] [--out benchmarks/results/README.md]
 """
@@ -10,6 +14,7 @@ from pathlib import Path
 
 RESULTS = Path(__file__).resolve().parent / "results"
 ORDER = ("pytorch", "tensorflow", "jax", "mxnet", "numpy")
+CELLS = ("rnn", "gru", "lstm")
 
 # The targets of the performance issue (2-core CPU, book settings).
 MIN_RATIO = {"mxnet": 0.6}  # rnn_guide tokens/s over the built-in layer's; 1.0 unless named here
@@ -18,6 +23,8 @@ MAX_SECONDS = {"mxnet": 60.0}  # 100 epochs, validation and compilation included
 MAX_PERPLEXITY = 7.5  # validation perplexity at the end
 JAX_FIRST_EPOCH = 3.0  # JAX's first epoch, compilation included
 MAX_IMPORT = 0.2  # import rnn_guide
+GATED_MIN_RATIO = 0.8  # GRU and LSTM against the framework's own layer; MXNet's is reported only
+GATED_TARGETS = ("pytorch", "tensorflow", "jax")
 
 
 def load(paths):
@@ -28,9 +35,15 @@ def load(paths):
     results = [json.loads(f.read_text()) for f in files]
 
     def key(r):
-        return ORDER.index(r["framework"]) if r["framework"] in ORDER else 99, r.get("mode", "default")
+        framework = ORDER.index(r["framework"]) if r["framework"] in ORDER else 99
+        return framework, CELLS.index(_cell(r)) if _cell(r) in CELLS else 99, r.get("mode", "default")
 
     return sorted(results, key=key)
+
+
+def _cell(r):
+    """The result's cell: 'rnn' for files written before the benchmark measured the gated cells."""
+    return r["settings"].get("cell", "rnn")
 
 
 def _label(r):
@@ -176,6 +189,43 @@ def targets_table(results):
     return "\n".join(lines)
 
 
+def gated_table(results):
+    """One row per framework, cell and mode: rnn_guide's GRU or LSTM against the framework's layer."""
+    rows = [
+        "| framework | cell | tokens/s rnn_guide | tokens/s built-in | ratio | first epoch (s) | "
+        "val ppl @end |",
+        "|---|---|---:|---:|---:|---:|---:|",
+    ]
+    for r in results:
+        g, b = r["rnn_guide"], r.get("builtin") or {}
+        rows.append(
+            f"| {_label(r)} | {_cell(r)} | {_tokens(g['tokens_per_second'])} | "
+            f"{_tokens(b.get('tokens_per_second'))} | {_num(r.get('ratio'))}x{_spread(r)} | "
+            f"{_pair(g['first_epoch_seconds'], b.get('first_epoch_seconds'))} | "
+            f"{_pair(g['val_perplexity_final'], b.get('val_perplexity_final'))} |"
+        )
+    return "\n".join(rows)
+
+
+def gated_targets(results):
+    """The gated cells' target, one column per framework and cell: MXNet's ratio is shown, not judged."""
+    results = [r for r in results if r.get("mode", "default") == "default"] or results
+    results = [r for r in results if r["framework"] != "numpy"] or results
+
+    def judged(r):
+        if r["framework"] in GATED_TARGETS:
+            return _check(r.get("ratio"), GATED_MIN_RATIO, True, _ratio)
+        return "-" if r.get("ratio") is None else f"{_ratio(r['ratio'])} (no target)"
+
+    head, row = (
+        " | ".join(f(r) for r in results) for f in (lambda r: f"{r['framework']} {_cell(r)}", judged)
+    )
+    return (
+        f"| target | {head} |\n|---|{'---|' * len(results)}\n"
+        f"| tokens/s >= {GATED_MIN_RATIO}x built-in (MXNet: reported only) | {row} |"
+    )
+
+
 def machine_line(results):
     """The machine, the load around the runs and the dates."""
     if not results:
@@ -192,38 +242,64 @@ def machine_line(results):
     )
 
 
+def _settings(s):
+    return (
+        f"batch {s['batch_size']}, {s['num_steps']} steps, {s['hidden']} hidden units, "
+        f"lr {s['lr']:g}, clip {s['clip']:g}, {s['epochs']} epochs of {s['num_train']:,} windows, "
+        f"validation ({s['num_val']:,} windows) after every epoch"
+    )
+
+
+def _layers(results):
+    """'- pytorch: torch.nn.RNN ...' per framework, '- pytorch gru: ...' per framework and gated cell."""
+    return "\n".join(
+        dict.fromkeys(
+            f"- {r['framework']}{'' if _cell(r) == 'rnn' else ' ' + _cell(r)}: {r['builtin']['layer']}"
+            for r in results
+            if r.get("builtin") is not None
+        )
+    )
+
+
 def render(results):
     """The whole markdown report."""
     if not results:
         return "No benchmark results found.\n"
-    s = results[0]["settings"]
-    commands = "\n".join(f"    {r['command']}" for r in results)
-    layers = "\n".join(
-        dict.fromkeys(
-            f"- {r['framework']}: {r['builtin']['layer']}" for r in results if r.get("builtin") is not None
-        )
-    )
-    return (
-        f"Settings: batch {s['batch_size']}, {s['num_steps']} steps, {s['hidden']} hidden units, "
-        f"lr {s['lr']:g}, clip {s['clip']:g}, {s['epochs']} epochs of {s['num_train']:,} windows, "
-        f"validation ({s['num_val']:,} windows) after every epoch.\n\n"
-        f"{machine_line(results)}\n\n"
-        f"{comparison_table(results)}\n\n"
-        "tokens/s: training tokens of one epoch over the median epoch time after the first (steady state, "
-        "validation not counted). first epoch and run times are wall times with compilation and "
-        "validation included; pairs read rnn_guide / built-in. Peak RSS is the whole process "
-        "(all runs). With `--rounds N` the two are run alternately N times (ABAB) and the ratio is the "
-        "median of the rounds', with their range. Both run with the framework's default threads; "
-        "a row marked keep-freed-memory ran "
-        "with the opt-in `rnn_guide.keep_freed_memory()` (glibc malloc tuning) in both models. "
-        "import: median of five fresh interpreters; setup cell: `import rnn_guide` and "
-        "`rnn_guide.use(framework)` in the benchmark's own fresh process.\n\n"
-        f"{targets_table(results)}\n\n"
-        f"Built-in layers:\n{layers}\n\nCommands (one process per framework; `python -m rnn_guide bench "
+    plain, gated = [r for r in results if _cell(r) == "rnn"], [r for r in results if _cell(r) != "rnn"]
+    parts = [f"Settings: {_settings(plain[0]['settings'])}."] if plain else []
+    parts.append(machine_line(results))
+    if plain:
+        parts += [
+            comparison_table(plain),
+            "tokens/s: training tokens of one epoch over the median epoch time after the first (steady "
+            "state, validation not counted). first epoch and run times are wall times with compilation and "
+            "validation included; pairs read rnn_guide / built-in. Peak RSS is the whole process "
+            "(all runs). With `--rounds N` the two are run alternately N times (ABAB) and the ratio is the "
+            "median of the rounds', with their range. Both run with the framework's default threads; "
+            "a row marked keep-freed-memory ran "
+            "with the opt-in `rnn_guide.keep_freed_memory()` (glibc malloc tuning) in both models. "
+            "import: median of five fresh interpreters; setup cell: `import rnn_guide` and "
+            "`rnn_guide.use(framework)` in the benchmark's own fresh process.",
+            targets_table(plain),
+        ]
+    if gated:
+        settings = "; ".join(dict.fromkeys(_settings(r["settings"]) for r in gated))
+        parts += [
+            f"Gated cells (`--cell gru`, `--cell lstm`): {settings}.",
+            gated_table(gated),
+            "Columns as in the main table; pairs read rnn_guide / built-in. The LSTM baselines compute "
+            "rnn_guide's function; the GRU baselines apply the reset gate after the hidden matmul (the "
+            "frameworks' form, not d2l's): same sizes and cost, slightly different perplexities.",
+            gated_targets(gated),
+        ]
+    parts += [
+        f"Built-in layers:\n{_layers(results)}",
+        "Commands (one process per framework; `python -m rnn_guide bench "
         "-f pytorch,tensorflow,jax` runs the first three and rewrites this report, and the same with "
-        "`-f mxnet` in MXNet's own environment adds the fourth):\n\n"
-        f"{commands}\n"
-    )
+        "`-f mxnet` in MXNet's own environment adds the fourth):",
+        "\n".join(f"    {r['command']}" for r in results),
+    ]
+    return "\n\n".join(parts) + "\n"
 
 
 def main(argv=None):

@@ -1,17 +1,24 @@
 """Benchmark worker: one framework in one process; writes one JSON file.
 
-    python -m benchmarks.run --framework jax [--epochs 100] [--out benchmarks/results]
+    python -m benchmarks.run --framework jax [--cell gru] [--epochs 100] [--out benchmarks/results]
 
 In this order, in a fresh process:
 
 1. ``import rnn_guide`` (timed before anything else is imported) and the first notebook's setup cell
    (``import rnn_guide`` + ``d2l = rnn_guide.use(framework)``);
 2. rnn_guide's training at the book's settings (batch 1024, 32 steps, 32 hidden units, lr 1, clip 1,
-   validation after every epoch), through ``rnn_guide.train`` exactly as a student calls it;
-3. the same training with the framework's built-in RNN layer (``benchmarks/builtin.py``).
+   100 epochs, validation after every epoch), through ``rnn_guide.train`` exactly as a student calls it;
+3. the same training with the framework's built-in layer (``benchmarks/builtin.py``).
+
+``--cell gru`` or ``--cell lstm`` measures that gated cell instead of the tanh RNN: the model is
+``RNNLM(..., cell=...)`` and the baseline the framework's GRU or LSTM layer. The book trains the gated
+cells with lr 4 for 50 epochs, so these are their defaults when ``--lr`` or ``--epochs`` is not
+given (the values used are recorded in the settings, with the cell). The result is written as
+``<framework>-<cell>.json``; the tanh RNN's as ``<framework>.json``.
 
 With ``--keep-freed-memory`` the process first calls ``rnn_guide.keep_freed_memory()`` (the opt-in
-glibc malloc tuning) and the result is written as ``<framework>-keep-freed-memory.json``.
+glibc malloc tuning) and the file name ends in ``-keep-freed-memory``
+(``<framework>-keep-freed-memory.json``, ``<framework>-gru-keep-freed-memory.json``).
 
 For each: steady-state tokens/s (training tokens of an epoch over the median epoch time after the
 first; validation not counted), the first epoch's wall time (compilation and first validation
@@ -39,12 +46,17 @@ from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
 
+from rnn_guide.config import canonical_name  # noqa: E402
 from rnn_guide.data import TimeMachine  # noqa: E402
 from rnn_guide.language_model import RNNLM  # noqa: E402
 from rnn_guide.lm_math import perplexity as _perplexity  # noqa: E402
 from rnn_guide.training import train  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results"
+CELLS = ("rnn", "gru", "lstm")
+GATED_DEFAULTS = {"lr": 4.0, "epochs": 50}  # the book's for GRU and LSTM; the RNN's: lr 1, 100 epochs
+RNN_DEFAULTS = {"lr": 1.0, "epochs": 100}
+SETTINGS = "cell epochs batch_size num_steps hidden lr clip seed num_train num_val".split()  # recorded
 MODE = "keep-freed-memory"  # the opt-in mode's name in results and file names
 # Environment settings that change what is measured (threads, engines, allocator); recorded.
 SETTINGS_VARS = (
@@ -101,7 +113,7 @@ def summarize(seconds, walls, val_perplexity, train_perplexity, tokens_per_epoch
 
 def time_rnn_guide(d2l, data, args):
     """rnn_guide.train as a student calls it (validation every epoch), timed per epoch."""
-    model = RNNLM(data.vocab, args.hidden, d2l, seed=args.seed)
+    model = RNNLM(data.vocab, args.hidden, d2l, seed=args.seed, cell=args.cell)
     clock = EpochClock(data)
     start = time.perf_counter()
     history = train(model, clock, args.epochs, args.lr, args.clip, seed=args.seed, progress=False)
@@ -119,7 +131,9 @@ def time_builtin(framework, data, args):
     from benchmarks.builtin import make_builtin
 
     start = time.perf_counter()
-    baseline = make_builtin(framework, len(data.vocab), args.hidden, args.lr, args.clip, seed=args.seed)
+    baseline = make_builtin(
+        framework, len(data.vocab), args.hidden, args.lr, args.clip, seed=args.seed, cell=args.cell
+    )
     rng = np.random.default_rng(args.seed)
     seconds, walls, train_ppl, val_ppl = [], [], [], []
     for _ in range(args.epochs):
@@ -181,11 +195,14 @@ def framework_version(d2l):
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--framework", "-f", required=True, help="pytorch, tensorflow, jax, mxnet or numpy")
-    parser.add_argument("--epochs", type=int, default=100)
+    parser.add_argument(
+        "--cell", choices=CELLS, default="rnn", help="the recurrent cell (default rnn, the tanh RNN)"
+    )
+    parser.add_argument("--epochs", type=int, default=None, help="default 100; 50 for gru and lstm")
     parser.add_argument("--batch-size", type=int, default=1024)
     parser.add_argument("--num-steps", type=int, default=32)
     parser.add_argument("--hidden", type=int, default=32)
-    parser.add_argument("--lr", type=float, default=1.0)
+    parser.add_argument("--lr", type=float, default=None, help="default 1; 4 for gru and lstm")
     parser.add_argument("--clip", type=float, default=1.0)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--num-train", type=int, default=10000, help="training windows (the book: 10,000)")
@@ -206,8 +223,27 @@ def parse_args(argv=None):
     parser.add_argument(
         "--import-repeats", type=int, default=4, help="fresh interpreters that time `import rnn_guide`"
     )
-    parser.add_argument("--out", default=str(RESULTS), help="folder for <framework>.json")
-    return parser.parse_args(argv)
+    parser.add_argument("--out", default=str(RESULTS), help="folder for <framework>[-<cell>].json")
+    args = parser.parse_args(argv)
+    try:
+        framework = canonical_name(args.framework)
+    except rnn_guide.RNNGuideError:
+        framework = args.framework  # rnn_guide.use() names the known frameworks below
+    if args.cell != "rnn" and framework == "numpy":
+        parser.error(
+            f"--cell {args.cell} needs a framework with autograd (pytorch, tensorflow, jax or mxnet): the "
+            f"NumPy reference trains only the plain RNN; received --framework {args.framework}"
+        )
+    for name, value in (RNN_DEFAULTS if args.cell == "rnn" else GATED_DEFAULTS).items():
+        if getattr(args, name) is None:
+            setattr(args, name, value)
+    return args
+
+
+def result_name(framework, cell, keep_freed_memory):
+    """'pytorch.json', 'pytorch-gru.json', 'pytorch-gru-keep-freed-memory.json', ..."""
+    parts = [framework, *([cell] if cell != "rnn" else []), *([MODE] if keep_freed_memory else [])]
+    return "-".join(parts) + ".json"
 
 
 def main(argv=None):
@@ -229,20 +265,7 @@ def main(argv=None):
         "machine": machine(),
         "environment": {k: os.environ[k] for k in SETTINGS_VARS if k in os.environ},
         "command": " ".join(["python -m benchmarks.run", *(argv if argv is not None else sys.argv[1:])]),
-        "settings": {
-            k: getattr(args, k)
-            for k in (
-                "epochs",
-                "batch_size",
-                "num_steps",
-                "hidden",
-                "lr",
-                "clip",
-                "seed",
-                "num_train",
-                "num_val",
-            )
-        },
+        "settings": {k: getattr(args, k) for k in SETTINGS},
         "import_seconds": IMPORT_SECONDS,
         "import_seconds_median": statistics.median(
             [IMPORT_SECONDS, *import_seconds_fresh(args.import_repeats)]
@@ -272,7 +295,7 @@ def main(argv=None):
     result["load_average"] = {"before": load_before, "after": os.getloadavg()}
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    path = out / (f"{d2l.name}-{MODE}.json" if args.keep_freed_memory else f"{d2l.name}.json")
+    path = out / result_name(d2l.name, args.cell, args.keep_freed_memory)
     path.write_text(json.dumps(result, indent=1) + "\n")
     print(path)
     return 0

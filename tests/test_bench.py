@@ -1,18 +1,22 @@
 """The benchmark: the worker's JSON on a tiny run, the built-in baselines, the report, `bench`.
 
+The gated cells too: ``--cell gru``/``lstm`` runs, the GRU and LSTM baselines, the gated table.
+
 No timing thresholds here: timings depend on the machine and its load.
 """
 
 import json
+import math
 
 import numpy as np
 import pytest
 
 # benchmarks/ lives beside the package, not inside it: pytest's ``pythonpath`` (pyproject.toml) finds it
 from benchmarks import report, run
-from benchmarks.builtin import make_builtin
+from benchmarks.builtin import NAMES, make_builtin
 from rnn_guide.cli import main as cli_main
 from rnn_guide.data import TimeMachine
+from rnn_guide.language_model import RNNLM
 
 TINY = ["--epochs", "2", "--batch-size", "64", "--num-steps", "8", "--hidden", "8"]
 TINY += ["--num-train", "256", "--num-val", "128", "--import-repeats", "0"]
@@ -32,10 +36,9 @@ RUN_KEYS = {
 }
 
 
-def test_worker_writes_every_key(backend, tmp_path, capsys):
-    assert run.main(["--framework", backend.name, "--out", str(tmp_path), *TINY]) == 0
-    result = json.loads((tmp_path / f"{backend.name}.json").read_text())
-    assert result["framework"] == backend.name
+def check_result(result, name):
+    """Every key of a tiny run's result, for framework ``name``."""
+    assert result["framework"] == name
     assert {"machine", "settings", "import_seconds", "import_seconds_median", "setup_cell_seconds"} <= set(
         result
     )
@@ -44,14 +47,66 @@ def test_worker_writes_every_key(backend, tmp_path, capsys):
     assert RUN_KEYS <= set(g) and g["epochs"] == 2 and len(g["epoch_wall_seconds"]) == 2
     assert g["tokens_per_epoch"] == 256 * 8  # every training window, num_steps tokens each
     assert g["val_perplexity_10"] is None and 1 < g["val_perplexity_final"] < 28
-    if backend.name == "numpy":
+    if name == "numpy":
         assert result["builtin"] is None and result["ratio"] is None
     else:
         b = result["builtin"]
         assert RUN_KEYS | {"layer"} <= set(b) and 1 < b["val_perplexity_final"] < 28
         assert result["ratio"] > 0
+
+
+def test_worker_writes_every_key(backend, tmp_path, capsys):
+    assert run.main(["--framework", backend.name, "--out", str(tmp_path), *TINY]) == 0
+    result = json.loads((tmp_path / f"{backend.name}.json").read_text())
+    check_result(result, backend.name)
+    assert result["settings"]["cell"] == "rnn" and result["settings"]["lr"] == 1.0
     rows = report.comparison_table([result]).splitlines()
     assert len(rows) == 3 and rows[2].startswith(f"| {backend.name} {result['framework_version']} |")
+
+
+@pytest.mark.parametrize("cell", ["gru", "lstm"])
+def test_worker_measures_a_gated_cell(framework, cell, tmp_path, capsys):
+    assert run.main(["--framework", framework, "--cell", cell, "--out", str(tmp_path), *TINY]) == 0
+    assert [f.name for f in tmp_path.iterdir()] == [f"{framework}-{cell}.json"]
+    result = json.loads((tmp_path / f"{framework}-{cell}.json").read_text())
+    check_result(result, framework)
+    assert result["settings"]["cell"] == cell and result["settings"]["lr"] == 4.0  # the book's lr
+    assert NAMES[cell] in result["builtin"]["layer"]
+    rows = report.gated_table([result]).splitlines()
+    assert len(rows) == 3 and rows[2].startswith(f"| {framework} {result['framework_version']} | {cell} |")
+
+
+def test_gated_cells_default_to_the_books_lr_and_epochs():
+    def settings(*argv):
+        args = run.parse_args(["--framework", "pytorch", *argv])
+        return args.cell, args.lr, args.epochs
+
+    assert settings() == ("rnn", 1.0, 100)
+    assert settings("--cell", "gru") == ("gru", 4.0, 50)
+    assert settings("--cell", "lstm", "--lr", "2", "--epochs", "7") == ("lstm", 2.0, 7)
+    assert settings("--lr", "3") == ("rnn", 3.0, 100)
+
+
+def test_result_file_names_combine_cell_and_mode():
+    assert run.result_name("jax", "rnn", False) == "jax.json"
+    assert run.result_name("jax", "gru", False) == "jax-gru.json"
+    assert run.result_name("jax", "rnn", True) == "jax-keep-freed-memory.json"
+    assert run.result_name("jax", "lstm", True) == "jax-lstm-keep-freed-memory.json"
+
+
+def test_worker_rejects_an_unknown_cell(capsys):
+    with pytest.raises(SystemExit):
+        run.parse_args(["--framework", "numpy", "--cell", "conv"])
+    err = capsys.readouterr().err
+    assert "'conv'" in err and "'rnn', 'gru', 'lstm'" in err
+
+
+def test_worker_refuses_a_gated_cell_in_numpy(capsys):
+    """NumPy trains only the plain RNN (hand-written BPTT): said before anything runs."""
+    with pytest.raises(SystemExit):
+        run.parse_args(["--framework", "numpy", "--cell", "lstm"])
+    err = capsys.readouterr().err
+    assert "--cell lstm needs a framework with autograd" in err and "received --framework numpy" in err
 
 
 def test_interleaved_rounds_give_a_median_ratio_and_its_spread(framework, tmp_path, capsys):
@@ -71,18 +126,37 @@ def test_opt_in_mode_is_written_and_labelled_as_such(tmp_path, capsys):
     assert "(keep-freed-memory)" in report.comparison_table([result])
 
 
-def test_builtin_matches_rnn_guide_at_the_start(framework):
-    """Same weights and data: the built-in layer's first loss is rnn_guide's (the book's model)."""
+@pytest.mark.parametrize("cell", ["rnn", "lstm"])
+def test_builtin_matches_rnn_guide_at_the_start(framework, cell):
+    """Same weights and data: the built-in layer's first loss is rnn_guide's (the book's model).
+
+    The LSTM is the same function in every framework and in rnn_guide; the GRU is not (below).
+    """
     data = TimeMachine(batch_size=32, num_steps=8, num_train=64, num_val=32)
     X, Y = next(data.val_batches())
-    baseline = make_builtin(framework, len(data.vocab), 16, lr=1.0, clip=1.0, seed=3)
-    from rnn_guide.language_model import RNNLM
-
-    model = RNNLM(data.vocab, 16, "numpy", seed=3)
+    baseline = make_builtin(framework, len(data.vocab), 16, lr=1.0, clip=1.0, seed=3, cell=cell)
+    model = RNNLM(data.vocab, 16, "numpy", seed=3, cell=cell)
     assert baseline.to_float(baseline.eval_loss(X, Y)) == pytest.approx(model.loss(X, Y), rel=1e-5)
     first = baseline.to_float(baseline.train_step(X, Y))
     assert first == pytest.approx(model.loss(X, Y), rel=1e-5)
     assert baseline.to_float(baseline.eval_loss(X, Y)) < first  # the step trained
+
+
+def test_builtin_gru_starts_near_rnn_guide_and_trains(framework):
+    """The frameworks' GRU puts the reset gate after the hidden matmul (d2l's before it): with the
+    initial weights (std 0.01) both are nearly uniform, so the losses agree to 1e-3, near log(V)."""
+    data = TimeMachine(batch_size=32, num_steps=8, num_train=64, num_val=32)
+    X, Y = next(data.val_batches())
+    V = len(data.vocab)
+    baseline = make_builtin(framework, V, 16, lr=1.0, clip=1.0, seed=3, cell="gru")
+    assert "reset gate after the hidden matmul" in baseline.layer
+    start = baseline.to_float(baseline.eval_loss(X, Y))
+    assert math.isfinite(start) and abs(start - math.log(V)) < 0.01
+    assert start == pytest.approx(RNNLM(data.vocab, 16, "numpy", seed=3, cell="gru").loss(X, Y), abs=1e-3)
+    first = baseline.to_float(baseline.train_step(X, Y))
+    assert math.isfinite(first) and first == pytest.approx(start, rel=1e-5)
+    after = baseline.to_float(baseline.eval_loss(X, Y))
+    assert math.isfinite(after) and after < first  # the step changed the parameters
 
 
 def test_make_builtin_rejects_numpy():
@@ -90,7 +164,12 @@ def test_make_builtin_rejects_numpy():
         make_builtin("numpy", 28, 8, 1.0, 1.0)
 
 
-def fake(framework, tokens, builtin_tokens, seconds, ppl=7.4, first=1.0, import_s=0.1):
+def test_make_builtin_rejects_an_unknown_cell():
+    with pytest.raises(ValueError, match=r"cell 'conv'; expected one of \['rnn', 'gru', 'lstm'\]"):
+        make_builtin("pytorch", 28, 8, 1.0, 1.0, cell="conv")
+
+
+def fake(framework, tokens, builtin_tokens, seconds, ppl=7.4, first=1.0, import_s=0.1, cell=None):
     def one(tok):
         return {
             "epochs": 100,
@@ -103,6 +182,7 @@ def fake(framework, tokens, builtin_tokens, seconds, ppl=7.4, first=1.0, import_
         }
 
     builtin = one(builtin_tokens) if builtin_tokens else None
+    cell = {} if cell is None else {"cell": cell, "lr": 4.0, "epochs": 50}  # None: a file from before
     return {
         "framework": framework,
         "framework_version": "1.0",
@@ -117,6 +197,7 @@ def fake(framework, tokens, builtin_tokens, seconds, ppl=7.4, first=1.0, import_
             "clip": 1.0,
             "num_train": 10000,
             "num_val": 5000,
+            **cell,
         },
         "command": f"python -m benchmarks.run --framework {framework}",
         "import_seconds_median": import_s,
@@ -159,6 +240,47 @@ def test_report_shows_the_opt_in_mode_beside_the_default():
     assert len(rows) == 2 and "(keep-freed-memory)" in rows[1] and "(keep-freed-memory)" not in rows[0]
     # the targets are judged on the default mode only: one column for PyTorch
     assert "| target | pytorch |" in text
+
+
+def test_report_shows_the_gated_cells_in_their_own_table():
+    results = [  # in load()'s order: framework, cell, mode
+        fake("pytorch", 2_000_000, 1_000_000, 20.0),
+        fake("pytorch", 900_000, 1_000_000, 12.0, ppl=6.1, first=0.4, cell="gru"),
+        dict(fake("pytorch", 950_000, 1_000_000, 12.0, cell="gru"), mode="keep-freed-memory"),
+        fake("jax", 500_000, 1_000_000, 9.0, ppl=6.2, first=2.5, cell="lstm"),
+        fake("mxnet", 300_000, 1_000_000, 40.0, ppl=6.5, cell="gru"),
+    ]
+    text = report.render(results)
+    assert "| pytorch 1.0 | 2.00M | 1.00M | 2.00x |" in text  # the RNN's row, as before
+    assert "| target | pytorch |" in text  # the RNN's targets: the RNN's results only
+    assert "Gated cells (`--cell gru`, `--cell lstm`): batch 1024, 32 steps, 32 hidden units, lr 4, " in text
+    gated = [line for line in text.splitlines() if line.startswith(("| pytorch", "| jax", "| mxnet"))]
+    assert gated[1:] == [
+        "| pytorch 1.0 | gru | 0.90M | 1.00M | 0.90x | 0.40 / 0.40 | 6.10 / 6.10 |",
+        "| pytorch 1.0 (keep-freed-memory) | gru | 0.95M | 1.00M | 0.95x | 1.00 / 1.00 | 7.40 / 7.40 |",
+        "| jax 1.0 | lstm | 0.50M | 1.00M | 0.50x | 2.50 / 2.50 | 6.20 / 6.20 |",
+        "| mxnet 1.0 | gru | 0.30M | 1.00M | 0.30x | 1.00 / 1.00 | 6.50 / 6.50 |",
+    ]
+    # judged on the default mode; MXNet's ratio is shown but has no target
+    assert "| target | pytorch gru | jax lstm | mxnet gru |" in text
+    assert (
+        "| tokens/s >= 0.8x built-in (MXNet: reported only) | met 0.90x | **missed** 0.50x (-38%) | "
+        "0.30x (no target) |"
+    ) in text
+    assert "- pytorch: a layer\n- pytorch gru: a layer\n- jax lstm: a layer\n- mxnet gru: a layer" in text
+
+
+def test_report_of_gated_cells_alone_and_their_order(tmp_path):
+    for name, r in (
+        ("jax-gru", fake("jax", 1e6, 1e6, 9.0, cell="gru")),
+        ("jax", fake("jax", 3e6, 2e6, 14.0)),
+    ):
+        (tmp_path / f"{name}.json").write_text(json.dumps(r))
+    (tmp_path / "jax-lstm.json").write_text(json.dumps(fake("jax", 1e6, 2e6, 9.0, cell="lstm")))
+    assert [report._cell(r) for r in report.load([tmp_path])] == ["rnn", "gru", "lstm"]
+    text = report.render([fake("jax", 1e6, 2e6, 9.0, cell="lstm")])
+    assert "Settings:" not in text and "| target | jax |" not in text  # no RNN result: no RNN table
+    assert "| jax 1.0 | lstm | 1.00M | 2.00M | 0.50x |" in text and "**missed** 0.50x (-38%)" in text
 
 
 def test_report_reads_a_folder(tmp_path, capsys):
