@@ -11,16 +11,8 @@ from .backends import available_frameworks, backend_of, get_backend, keep_freed_
 from .config import FRAMEWORKS
 from .data import TimeMachine, Vocab
 from .errors import FrameworkNotInstalledError, RNNGuideError, ShapeError
-from .gated import (
-    GRUParams,
-    LSTMParams,
-    gru_forward,
-    gru_step,
-    init_gru_params,
-    init_lstm_params,
-    lstm_forward,
-    lstm_step,
-)
+from .gated import gru_forward, gru_step, lstm_forward, lstm_step
+from .gated_params import GRUParams, LSTMParams, init_gru_params, init_lstm_params
 from .language_model import RNNLM
 from .ngram import NgramModel
 from .recurrence import (

@@ -12,7 +12,7 @@ from .backends import get_backend
 from .checkpoint import RESERVED_META, check_writable, load_checkpoint, save_checkpoint
 from .data import Vocab
 from .errors import RNNGuideError
-from .gated import init_gru_params, init_lstm_params
+from .gated_params import init_gru_params, init_lstm_params
 from .lm_math import CELLS, check_cell, check_param_shapes, lm_forward, loss_and_state, perplexity, zero_state
 from .recurrence import init_params
 from .training import evaluate

@@ -21,7 +21,8 @@ import numpy as np
 
 from .backends import get_backend
 from .errors import RNNGuideError
-from .gated import GRUParams, LSTMParams, input_terms, run_gru, run_lstm
+from .gated import input_terms, run_gru, run_lstm
+from .gated_params import GRUParams, LSTMParams
 from .recurrence import RNNParams
 
 # exp(709) is close to the largest float: a mean cross-entropy above it means training has diverged.

@@ -13,7 +13,7 @@ import rnn_guide
 from rnn_guide.cli import main
 from rnn_guide.data import TimeMachine
 from rnn_guide.errors import RNNGuideError
-from rnn_guide.gated import GRUParams, LSTMParams
+from rnn_guide.gated_params import GRUParams, LSTMParams
 from rnn_guide.language_model import RNNLM
 from rnn_guide.training import batch_tensors, gradient_fn, train, train_step
 
