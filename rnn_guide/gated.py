@@ -203,7 +203,9 @@ def input_terms(d2l, X, params, rows_of=False):
     terms = []
     for gates in GATE_GROUPS[type(params)]:
         W, b = side_by_side(d2l, params, "W_x", gates), side_by_side(d2l, params, "b_", gates)
-        terms.append((d2l.take_rows(W, X) if rows_of else d2l.matmul(X, W)) + b)
+        # one-hot rows pick rows of W, so X W + b is a pick from W + b: the bias is added V times,
+        # not once per row of X (the same sums, float for float)
+        terms.append(d2l.take_rows(W + b, X) if rows_of else d2l.matmul(X, W) + b)
     return tuple(terms)
 
 
