@@ -1,6 +1,6 @@
 """Sphinx configuration of the rnn_guide web site (`tox -e docs`).
 
-The pages are docs/*.md and the seven notebooks of ../notebooks, shown with their stored
+The pages are docs/*.md and the eight notebooks of ../notebooks, shown with their stored
 outputs: myst-nb never executes them. Sphinx reads sources only from its source folder
 (docs/), so at the start of each build the notebooks are copied into docs/_notebooks
 (git-ignored); notebooks/ stays the only copy that is edited and committed. The student editions

@@ -75,6 +75,7 @@ def cmd_train(args):
         return _interrupted(f"; nothing was saved to {save_to}" if save_to else "")
     result = {
         "framework": d2l.name,
+        "cell": args.cell,
         "epochs": history.epochs,
         "train_perplexity": round(history.train_perplexity[-1], 4),
         "val_perplexity": round(history.val_perplexity[-1], 4),
@@ -146,7 +147,8 @@ def cmd_bench(args):
     for framework in frameworks:
         worker = [python, "-m", "benchmarks.run", "--framework", framework]
         worker += ["--out", out] if args.out else []
-        worker += ["--epochs", str(args.epochs)] if args.epochs != 100 else []
+        worker += ["--cell", args.cell] if args.cell != "rnn" else []
+        worker += ["--epochs", str(args.epochs)] if args.epochs is not None else []
         worker += ["--no-builtin"] if args.no_builtin else []
         if subprocess.run(worker, cwd=root, env=env).returncode != 0:
             raise RNNGuideError(f"the benchmark worker failed for {framework!r}: {' '.join(worker)}")

@@ -209,11 +209,11 @@ def build_parser():
     bench = _command(
         sub,
         "bench",
-        "time training against the built-in RNN layer",
-        "Time rnn_guide's training against the framework's built-in RNN layer, one\n"
+        "time training against the built-in RNN, GRU or LSTM layer",
+        "Time rnn_guide's training against the framework's built-in layer, one\n"
         "process per framework, then write a report. Needs a source checkout:\n"
         "benchmarks/ is not installed with the package.",
-        ["--framework jax", "--framework pytorch,tensorflow,jax --epochs 10"],
+        ["--framework jax", "--framework pytorch,tensorflow,jax --epochs 10", "--framework jax --cell lstm"],
     )
     bench.add_argument(
         "--framework",
@@ -223,7 +223,19 @@ def build_parser():
         help="a framework or a comma-separated list, one process each "
         f"(default: $RNN_GUIDE_FRAMEWORK or {DEFAULT_FRAMEWORK!r})",
     )
-    bench.add_argument("--epochs", type=_count, default=100, metavar="N", help="epochs of each run")
+    bench.add_argument(
+        "--cell",
+        choices=("rnn", "gru", "lstm"),
+        default="rnn",
+        help="the cell, against the framework's built-in layer of the same kind",
+    )
+    bench.add_argument(
+        "--epochs",
+        type=_count,
+        default=None,
+        metavar="N",
+        help="epochs of each run (default: the book's, 100 for rnn and 50 for gru and lstm)",
+    )
     bench.add_argument(
         "--out",
         default=None,

@@ -184,7 +184,7 @@ def train_recall(
         )
     vocab = recall_vocab()
     model = RNNLM(vocab, num_hiddens, d2l, seed=seed, sigma=sigma, cell=cell)
-    step = d2l.compiled("recall_step", lambda: _recall_step(d2l))
+    step = d2l.compiled(f"recall_step:{cell}", lambda: _recall_step(d2l))
     lr_t, clip_t = (d2l.tensor(np.float32(v)) for v in (lr, clip))  # tensors: one compilation for all
     rng, losses = np.random.default_rng(seed), []
     start = time.perf_counter()

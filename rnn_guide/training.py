@@ -85,12 +85,13 @@ def sgd_update(d2l, params, grads, lr, clip):
     return rebuild(params, [p - lr * g for p, g in zip(params, grads)])
 
 
-def train_step(d2l, compiled=True):
+def train_step(d2l, compiled=True, cell="rnn"):
     """``step(params, X, Y, H, lr, clip, weights=None) -> (params, loss, H)``: gradient, clipping, update.
 
     The incoming state is detached (stop-gradient): with sequential batches the state
     carries information across batches but no gradient (truncated BPTT). With
-    ``compiled=True`` the step is built and compiled once per backend and reused.
+    ``compiled=True`` the step is built and compiled once per backend and ``cell`` (``'rnn'``,
+    ``'gru'`` or ``'lstm'``, the cell whose parameters it will be given) and reused.
     ``weights`` marks the real predictions of a padded batch (see :func:`batch_tensors`).
     """
 
@@ -103,7 +104,8 @@ def train_step(d2l, compiled=True):
 
         return step
 
-    return d2l.compiled("train_step", build) if compiled else build()
+    # one compiled step per cell: TensorFlow would retrace (and warn) on every change of cell
+    return d2l.compiled(f"train_step:{cell}", build) if compiled else build()
 
 
 def full_bptt_step(d2l):
@@ -142,7 +144,9 @@ def evaluate(model, batches, partition="random", rows=None):
     """
     d2l = model.d2l
     rows = rows if d2l.compiles else None
-    step = d2l.compiled("eval_step", lambda: lambda p, X, Y, H, w: loss_and_state(d2l, p, X, Y, H, w))
+    step = d2l.compiled(
+        f"eval_step:{model.cell}", lambda: lambda p, X, Y, H, w: loss_and_state(d2l, p, X, Y, H, w)
+    )
     total, count, H = 0.0, 0, None
     for X, Y in batches:
         Xt, Yt, weights = batch_tensors(d2l, X, Y, rows)
@@ -209,7 +213,7 @@ def train(
     d2l = model.d2l
     if d2l.name == "numpy":
         _plain(model.params, "train")
-    step = train_step(d2l, compiled) if bptt == "truncated" else full_bptt_step(d2l)
+    step = train_step(d2l, compiled, model.cell) if bptt == "truncated" else full_bptt_step(d2l)
     rows = data.batch_size if compiled and d2l.compiles and bptt == "truncated" else None
     lr_t, clip_t = (d2l.tensor(np.float32(v)) for v in (lr, math.inf if clip is None else clip))
     rng, history = np.random.default_rng(seed), History()

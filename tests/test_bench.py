@@ -299,6 +299,13 @@ def test_bench_command_runs_a_worker_and_writes_the_report(tmp_path):
     assert "| numpy " in (tmp_path / "README.md").read_text()
 
 
+def test_bench_command_passes_the_cell_and_the_books_gated_settings(framework, tmp_path):
+    args = ["bench", "-f", framework, "--cell", "lstm", "--epochs", "1", "--no-builtin"]
+    assert cli_main([*args, "--out", str(tmp_path)]) == 0
+    settings = json.loads((tmp_path / f"{framework}-lstm.json").read_text())["settings"]
+    assert (settings["cell"], settings["lr"], settings["epochs"]) == ("lstm", 4.0, 1)
+
+
 def test_epoch_clock_marks_each_epoch():
     data = TimeMachine(batch_size=64, num_steps=4, num_train=128, num_val=64)
     clock = run.EpochClock(data)

@@ -18,7 +18,7 @@ def test_second_train_call_compiles_nothing(framework, fresh_backends):
     d2l = rnn_guide.get_backend(framework)  # a new backend object: nothing compiled by other tests
     data = TimeMachine(batch_size=64, num_steps=8, num_train=200, num_val=100)  # batches of 64 and 8
     train(RNNLM(data.vocab, 8, d2l, seed=0), data, epochs=1, progress=False)
-    step, evaluate = train_step(d2l), d2l.compiled("eval_step", None)  # built by the first call
+    step, evaluate = train_step(d2l), d2l.compiled("eval_step:rnn", None)  # built by the first call
     count = COMPILATIONS.get(framework, lambda fn: 0)
     before = count(step), count(evaluate)
     if framework in COMPILATIONS:  # smaller last batches are padded: one shape to compile for each
@@ -26,7 +26,7 @@ def test_second_train_call_compiles_nothing(framework, fresh_backends):
     # another model, another learning rate and clipping threshold, more epochs: the same shapes
     train(RNNLM(data.vocab, 8, d2l, seed=1), data, epochs=3, lr=0.5, clip=2.0, progress=False)
     train(RNNLM(data.vocab, 8, d2l, seed=2), data, epochs=1, lr=2.0, clip=None, progress=False)
-    assert train_step(d2l) is step and d2l.compiled("eval_step", None) is evaluate
+    assert train_step(d2l) is step and d2l.compiled("eval_step:rnn", None) is evaluate
     assert (count(step), count(evaluate)) == before
 
 

@@ -158,6 +158,7 @@ def test_the_cli_trains_a_gru_and_generates_from_it(framework, tmp_path, capsys)
     args += ["--batch-size", "32", "--num-steps", "16", "--text", str(text), "--save", str(ckpt)]
     assert main([*args, "--json", "--no-progress"]) == 0
     result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert result["cell"] == "gru"
     assert RNNLM.load(ckpt, "numpy").cell == "gru"
     for fw in (framework, "numpy"):
         assert main(["generate", "--checkpoint", str(ckpt), "-f", fw, "--num-chars", "50", "--json"]) == 0
@@ -182,7 +183,7 @@ def test_a_gated_cell_compiles_once_per_shape(framework, fresh_backends, cell):
     d2l = rnn_guide.get_backend(framework)
     data = TimeMachine(batch_size=64, num_steps=8, num_train=200, num_val=100)
     train(RNNLM(data.vocab, 8, d2l, seed=0, cell=cell), data, epochs=1, progress=False)
-    step, evaluate = train_step(d2l), d2l.compiled("eval_step", None)
+    step, evaluate = train_step(d2l, cell=cell), d2l.compiled(f"eval_step:{cell}", None)
     count = COMPILATIONS[framework]
     assert (count(step), count(evaluate)) == (1, 1)
     train(RNNLM(data.vocab, 8, d2l, seed=1, cell=cell), data, epochs=2, lr=0.5, progress=False)
