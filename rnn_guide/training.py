@@ -140,15 +140,16 @@ def evaluate(model, batches, partition="random", rows=None):
     """Mean cross-entropy of ``model`` over all tokens of ``batches`` (a compiled step, no update).
 
     With ``partition='sequential'`` the state is carried from batch to batch. ``rows``: pad
-    smaller batches to this many rows where the backend compiles (:func:`batch_tensors`).
+    smaller batches to this many rows where the backend compiles (:func:`batch_tensors`); None
+    pads them to the first batch's rows, so that a compiled step sees one shape.
     """
     d2l = model.d2l
-    rows = rows if d2l.compiles else None
     step = d2l.compiled(
         f"eval_step:{model.cell}", lambda: lambda p, X, Y, H, w: loss_and_state(d2l, p, X, Y, H, w)
     )
     total, count, H = 0.0, 0, None
     for X, Y in batches:
+        rows = (rows or len(X)) if d2l.compiles else None
         Xt, Yt, weights = batch_tensors(d2l, X, Y, rows)
         if H is None or partition != "sequential" or state_rows(d2l, H) != d2l.shape(Xt)[1]:
             H = model.begin_state(d2l.shape(Xt)[1])

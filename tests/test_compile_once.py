@@ -1,6 +1,7 @@
 """A compiled step is built once per backend and reused across train() calls, models and learning rates."""
 
 import numpy as np
+import pytest
 
 import rnn_guide
 from rnn_guide.data import TimeMachine
@@ -43,3 +44,16 @@ def test_a_padded_batch_has_the_loss_and_gradient_of_the_batch_itself(framework)
     np.testing.assert_allclose(backend.numpy(padded_loss), backend.numpy(loss), rtol=1e-6)
     for a, b in zip(padded, grads):
         np.testing.assert_allclose(backend.numpy(a), backend.numpy(b), rtol=1e-5, atol=1e-8)
+
+
+def test_perplexity_pads_a_smaller_last_batch_to_one_shape(framework, fresh_backends):
+    """model.perplexity compiles one step for batches of 64 and 36 rows, and padding changes nothing."""
+    d2l = rnn_guide.get_backend(framework)
+    data = TimeMachine(batch_size=64, num_steps=8, num_train=200, num_val=100)  # val: 64 + 36 rows
+    got = RNNLM(data.vocab, 8, d2l, seed=0).perplexity(data.val_batches())
+    want = RNNLM(data.vocab, 8, "numpy", seed=0).perplexity(data.val_batches())
+    assert got == pytest.approx(want, rel=1e-5)
+    if framework in COMPILATIONS:
+        assert COMPILATIONS[framework](d2l.compiled("eval_step:rnn", None)) == 1
+    else:
+        assert not d2l.compiles  # eager: nothing to pad for
