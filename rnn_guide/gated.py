@@ -1,8 +1,8 @@
 """Gated cells, GRU and LSTM, written once for every backend (d2l sections 10.1 and 10.2).
 
-Like :mod:`rnn_guide.recurrence`: the body of each step reads like its equations,
-the backend is inferred from the tensors, and types, dtypes and shapes are checked
-in the guide's names before any framework op runs. ``sigma`` below is the logistic
+Like ``rnn_step`` and ``rnn_forward``: the body of each step reads like its equations, the
+backend is inferred from the tensors, and types, dtypes and shapes are checked in the guide's
+names before any framework op runs. ``sigma`` below is the logistic
 function, ``*`` the elementwise product.
 """
 

@@ -136,7 +136,7 @@ class RecallRun:
 
     @property
     def accuracy(self):
-        """The share of test sequences whose letter the model names (chance: 1/4)."""
+        """The share of test sequences whose letter the model names; guessing gets 1/4."""
         return float(np.mean(self.correct))
 
     def accuracy_by_distance(self, edges):
