@@ -98,7 +98,7 @@ def screenshot(browser, path):
 
 def test_the_site_has_every_notebook_and_the_reference_pages():
     assert {"index.html", "api.html", "d2l.html"} <= set(PAGES), PAGES
-    assert [p.split("/")[1][:3] for p in NOTEBOOK_PAGES] == [f"0{i}_" for i in range(1, 8)], PAGES
+    assert [p.split("/")[1][:3] for p in NOTEBOOK_PAGES] == [f"0{i}_" for i in range(1, 9)], PAGES
 
 
 def open_page(browser, url, origin):
