@@ -1,6 +1,6 @@
 """Time rnn_guide's training step alone, for A/B comparisons of adapter changes.
 
-    python -m benchmarks.step_time mxnet [--passes 6] [--batch-size 1024 --num-steps 32 --hidden 32]
+    python -m benchmarks.step_time mxnet [--cell gru] [--passes 6] [--batch-size 1024 ...]
 
 Compiles (or warms up) the step on nine batches of the book's settings (batch 1024, 32 steps,
 32 hidden units, lr 1, clip 1), then times ``passes`` passes over the same nine batches and prints
@@ -29,6 +29,7 @@ def main(argv=None):
     parser.add_argument("--batch-size", type=int, default=1024)
     parser.add_argument("--num-steps", type=int, default=32)
     parser.add_argument("--hidden", type=int, default=32)
+    parser.add_argument("--cell", choices=("rnn", "gru", "lstm"), default="rnn")
     args = parser.parse_args(argv)
     for name in ("passes", "batch_size", "num_steps", "hidden"):
         value = getattr(args, name)
@@ -36,8 +37,8 @@ def main(argv=None):
             parser.error(f"--{name.replace('_', '-')} must be a positive integer, received {value}")
     d2l = rnn_guide.use(args.framework)
     data = TimeMachine(batch_size=args.batch_size, num_steps=args.num_steps)
-    model = RNNLM(data.vocab, args.hidden, framework=d2l)
-    step, lr, clip = train_step(d2l), d2l.tensor(np.float32(1.0)), d2l.tensor(np.float32(1.0))
+    model = RNNLM(data.vocab, args.hidden, framework=d2l, cell=args.cell)
+    step, lr, clip = train_step(d2l, cell=args.cell), d2l.tensor(np.float32(1.0)), d2l.tensor(np.float32(1.0))
     batches = [(d2l.tensor(X.T), d2l.tensor(Y.T)) for X, Y in data.train_batches(np.random.default_rng(0))]
     batches = batches[:BATCHES]
     H, params = model.begin_state(args.batch_size), model.params
@@ -56,7 +57,7 @@ def main(argv=None):
     cpu.sort()
     last_loss = float(d2l.numpy(loss))
     print(
-        f"{d2l.name}: ms per step, wall fastest {wall[0]:.1f} median {wall[len(wall) // 2]:.1f}; "
+        f"{d2l.name} {args.cell}: ms per step, wall fastest {wall[0]:.1f} median {wall[len(wall) // 2]:.1f}; "
         f"CPU fastest {cpu[0]:.1f} median {cpu[len(cpu) // 2]:.1f}; last loss {last_loss:.4f}"
     )
     return last_loss

@@ -115,11 +115,12 @@ def gradient_norms(d2l, num_steps, radius, num_hiddens=32, input_scale=0.0, seed
 def _norms_by_distance(d2l, W_hh, inputs):
     """``norms[k]`` = spectral norm of ``dH_T/dH_{T-k}``, k = 0..T, T = len(inputs)."""
     J = state_jacobians(d2l, W_hh, inputs)
-    return np.array([_spectral_norm(J[len(inputs) - k]) for k in range(len(inputs) + 1)])
+    return np.array([spectral_norm(J[len(inputs) - k]) for k in range(len(inputs) + 1)])
 
 
-def _spectral_norm(J):
-    """Largest singular value; inf once float32 has overflowed (an exploding product can)."""
+def spectral_norm(J):
+    """Largest singular value of the matrix ``J`` (in float64); inf once float32 has overflowed
+    (an exploding product can)."""
     J = J.astype(np.float64)
     return float(np.linalg.norm(J, 2)) if np.all(np.isfinite(J)) else math.inf
 

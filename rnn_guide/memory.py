@@ -8,7 +8,6 @@ must name it. Both use the language model's own forward pass (:mod:`rnn_guide.lm
 cells are the ones trained on *The Time Machine*, and both need a framework's autograd.
 """
 
-import math
 import time
 from dataclasses import dataclass, field
 
@@ -19,6 +18,7 @@ from .backends import get_backend
 from .data import Vocab
 from .errors import RNNGuideError
 from .gated import gru_step, lstm_step
+from .gradients import spectral_norm
 from .language_model import RNNLM
 from .lm_math import cell_of, check_cell, cross_entropy, lm_forward, zero_state
 from .recurrence import rnn_step
@@ -65,12 +65,7 @@ def state_gradient_norms(model, text):
     _, _, grads = d2l.value_and_grad(score)(zeros, X)
     J = [d2l.numpy(g).astype(np.float64) for g in grads]  # J[t] = dH_T/dH_t
     T = len(ids)
-    return np.array([_spectral_norm(J[T - k]) for k in range(T + 1)])
-
-
-def _spectral_norm(J):
-    """Largest singular value; inf once float32 has overflowed."""
-    return float(np.linalg.norm(J, 2)) if np.all(np.isfinite(J)) else math.inf
+    return np.array([spectral_norm(J[T - k]) for k in range(T + 1)])
 
 
 def _step(d2l, params, cell, X_t, state):

@@ -324,7 +324,15 @@ def test_step_time_runs_and_every_framework_ends_at_the_same_loss(framework, cap
     got = step_time.main([framework, *small])
     assert np.isfinite(got)
     assert got == pytest.approx(expected, rel=1e-4)
-    assert f"{framework}: ms per step, wall fastest" in capsys.readouterr().out
+    assert f"{framework} rnn: ms per step, wall fastest" in capsys.readouterr().out
+
+
+def test_step_time_times_a_gated_cell(framework, capsys):
+    from benchmarks import step_time
+
+    small = ["--passes", "2", "--batch-size", "16", "--num-steps", "4", "--hidden", "8", "--cell", "lstm"]
+    assert np.isfinite(step_time.main([framework, *small]))
+    assert f"{framework} lstm: ms per step" in capsys.readouterr().out
 
 
 def test_step_time_rejects_non_positive_sizes(capsys):

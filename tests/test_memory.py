@@ -54,7 +54,7 @@ def test_gated_norms_match_central_differences_and_every_framework(framework, ce
     assert norms[k] == pytest.approx(np.linalg.norm(J, 2), rel=1e-3)
 
 
-def test_norms_refuse_numpy_and_bad_text():
+def test_norms_refuse_a_numpy_model():
     model = rnn_guide.RNNLM(vocab(), 4, "numpy", cell="gru")
     with pytest.raises(rnn_guide.RNNGuideError, match="needs a framework's autograd.*received a NumPy model"):
         memory.state_gradient_norms(model, TEXT)
