@@ -1,7 +1,7 @@
 """The three character models of notebook 8, trained at the book's settings and shipped with the package.
 
-Training the plain RNN, the GRU and the LSTM at the book's settings takes about 90 s in PyTorch on
-a 2-core CPU and several minutes in MXNet; a classroom notebook should not wait that long. So the
+Training the plain RNN, the GRU and the LSTM at the book's settings takes about a minute in PyTorch
+on a 2-core CPU and several in MXNet; a classroom notebook should not wait that long. So the
 package carries the three trained models (a few kilobytes each), made by
 ``python scripts/train_pretrained.py`` in PyTorch, and :func:`load` reads one into any framework.
 Nothing about them is special: :func:`train_book_model` retrains a cell from its seed, and
@@ -33,7 +33,7 @@ PER_CELL = {
 
 
 def _check_cell(cell, where):
-    if cell not in PER_CELL:
+    if not isinstance(cell, str) or cell not in PER_CELL:
         raise RNNGuideError(f"{where}: cell must be one of {sorted(PER_CELL)}, received {cell!r}")
     return cell
 
