@@ -2,7 +2,7 @@
 
 Training the plain RNN, the GRU and the LSTM at the book's settings takes about a minute in PyTorch
 on a 2-core CPU and several in MXNet; a classroom notebook should not wait that long. So the
-package carries the three trained models (a few kilobytes each), made by
+package carries the three trained models (12 to 36 KB each), made by
 ``python scripts/train_pretrained.py`` in PyTorch, and :func:`load` reads one into any framework.
 Nothing about them is special: :func:`train_book_model` retrains a cell from its seed, and
 ``tests/test_pretrained.py`` does so in every framework's test env and checks that the validation
@@ -20,7 +20,8 @@ from pathlib import Path
 from .data import TimeMachine
 from .errors import RNNGuideError
 from .language_model import RNNLM
-from .training import train
+from .lm_math import check_cell
+from .training import check_data, train
 
 #: what every cell shares (the book's data, model size and clipping; seed 0 for weights and batches)
 COMMON = {"batch_size": 1024, "num_steps": 32, "num_hiddens": 32, "clip": 1.0, "seed": 0}
@@ -32,24 +33,18 @@ PER_CELL = {
 }
 
 
-def _check_cell(cell, where):
-    if not isinstance(cell, str) or cell not in PER_CELL:
-        raise RNNGuideError(f"{where}: cell must be one of {sorted(PER_CELL)}, received {cell!r}")
-    return cell
-
-
 def book_settings(cell):
     """The book's training settings for ``cell`` (``'rnn'``, ``'gru'`` or ``'lstm'``), as a new dict.
 
     Keys: ``batch_size``, ``num_steps``, ``num_hiddens``, ``clip``, ``seed``, ``lr``, ``epochs``.
     """
-    return {**COMMON, **PER_CELL[_check_cell(cell, "book_settings")]}
+    return {**COMMON, **PER_CELL[check_cell(cell, "book_settings")]}
 
 
 def path(cell):
     """The shipped checkpoint of ``cell``: ``rnn_guide/pretrained_models/char_{cell}.safetensors``."""
     folder = resources.files(__package__) / "pretrained_models"
-    return Path(str(folder / f"char_{_check_cell(cell, 'pretrained.path')}.safetensors"))
+    return Path(str(folder / f"char_{check_cell(cell, 'pretrained.path')}.safetensors"))
 
 
 def load(cell, framework="pytorch"):
@@ -89,6 +84,7 @@ def train_book_model(cell, framework="pytorch", data=None, progress=False):
     settings = book_settings(cell)
     if data is None:
         data = TimeMachine(settings["batch_size"], settings["num_steps"])
+    check_data(data, "train_book_model")
     shape = (data.batch_size, data.num_steps)
     if shape != (settings["batch_size"], settings["num_steps"]):
         raise RNNGuideError(

@@ -47,11 +47,13 @@ def test_retraining_in_this_framework_reproduces_the_shipped_model(framework, ce
 
 
 def test_unknown_cell_and_foreign_data_are_refused_by_name():
-    expected = r"one of \['gru', 'lstm', 'rnn'\], received 'transformer'"
+    expected = r"one of \['rnn', 'gru', 'lstm'\], received 'transformer'"
     with pytest.raises(rnn_guide.RNNGuideError, match=expected):
         pretrained.load("transformer")
     with pytest.raises(rnn_guide.RNNGuideError, match=r"received \['gru'\]"):
         pretrained.book_settings(["gru"])
+    with pytest.raises(rnn_guide.RNNGuideError, match="data must be a rnn_guide.TimeMachine, received list"):
+        pretrained.train_book_model("rnn", "numpy", [])
     text = "the time machine " * 40
     small = rnn_guide.TimeMachine(batch_size=8, num_steps=32, text=text, num_train=50, num_val=10)
     with pytest.raises(rnn_guide.RNNGuideError, match="batch_size=1024.*received batch_size=8"):
