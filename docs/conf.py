@@ -1,9 +1,9 @@
 """Sphinx configuration of the rnn_guide web site (`tox -e docs`).
 
-The pages are docs/*.md and the eight notebooks of ../notebooks, shown with their stored
+The pages are docs/*.md and the eight notebooks of ../rnn_guide/notebooks, shown with their stored
 outputs: myst-nb never executes them. Sphinx reads sources only from its source folder
 (docs/), so at the start of each build the notebooks are copied into docs/_notebooks
-(git-ignored); notebooks/ stays the only copy that is edited and committed. The student editions
+(git-ignored); rnn_guide/notebooks/ stays the only copy that is edited and committed. The student editions
 are built by otter assign (scripts/assign_notebooks.py, as `tox -e assign` builds them) into the
 site's student/ folder when the build ends, and the landing page links them for download.
 """
@@ -19,7 +19,7 @@ from sphinx.transforms import SphinxTransform
 from sphinx.util import logging
 
 DOCS = Path(__file__).resolve().parent
-NOTEBOOKS = DOCS.parent / "notebooks"
+NOTEBOOKS = DOCS.parent / "rnn_guide" / "notebooks"
 BUILD_NOTEBOOKS = DOCS / "_notebooks"
 
 project = "rnn_guide"
@@ -80,11 +80,11 @@ html_show_sourcelink = False
 
 
 def copy_notebooks(app):
-    """Mirror ../notebooks/*.ipynb into docs/_notebooks before Sphinx looks for sources.
+    """Mirror ../rnn_guide/notebooks/*.ipynb into docs/_notebooks before Sphinx looks for sources.
 
     A file is replaced only when its bytes differ, atomically, so two builds started at once
     (`docs` and `docs-browser` in a parallel tox run) never read a half-written notebook.
-    Files that no longer exist in notebooks/ are removed.
+    Files that no longer exist in rnn_guide/notebooks/ are removed.
     """
     BUILD_NOTEBOOKS.mkdir(exist_ok=True)
     sources = {path.name: path for path in sorted(NOTEBOOKS.glob("*.ipynb"))}

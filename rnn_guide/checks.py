@@ -19,7 +19,7 @@ import numpy as np
 from .backends import backend_of
 from .backends.tensors import tensor_framework
 
-__all__ = ["CheckFailed", "close", "equal", "number", "shape"]
+__all__ = ["CheckFailed", "close", "describe", "equal", "number", "shape"]
 
 
 class CheckFailed(AssertionError):
@@ -66,26 +66,35 @@ def shape(name, value, expected):
         raise CheckFailed(f"{name} has shape {received}; expected {expected}")
 
 
-def close(name, value, expected, atol=1e-5):
-    """Check that tensor ``value`` equals ``expected`` entry by entry, to ``atol``.
+def describe(value):
+    """A short description of ``value`` for a message: its type and shape, never its numbers."""
+    if tensor_framework(value) is not None and hasattr(value, "dtype"):
+        return f"a {type(value).__name__} of shape {tuple(int(n) for n in backend_of(value).shape(value))}"
+    if isinstance(value, (tuple, list)):
+        return f"a {type(value).__name__} of {len(value)} items"
+    return f"a {type(value).__name__}"
 
-    The message gives the largest difference and where it is, so a wrong sign or a missing term
-    shows up as a number, not as a bare "not equal".
+
+def close(name, value, expected, atol=1e-5, rtol=0.0):
+    """Check that tensor ``value`` equals ``expected`` entry by entry, within ``atol + rtol * |expected|``.
+
+    The message gives the largest difference, how large it is relative to the expected entry, and
+    where it is, so a wrong sign or a missing term shows up as a number. It never prints the
+    expected value itself.
     """
     received = _array(name, value)
     want = _array(f"the expected value of {name}", expected)
     if received.shape != want.shape:
-        raise CheckFailed(f"{name} has shape {received.shape}; expected {want.shape}")
+        raise CheckFailed(f"{name} has shape {received.shape}; expected shape {want.shape}")
     if not np.all(np.isfinite(received)):
         raise CheckFailed(f"{name} contains NaN or infinity; expected finite numbers")
     difference = np.abs(received - want)
-    worst = np.unravel_index(int(np.argmax(difference)), difference.shape) if difference.size else ()
-    if difference.size and difference[worst] > atol:
+    excess = difference - (atol + rtol * np.abs(want))
+    worst = np.unravel_index(int(np.argmax(excess)), excess.shape) if excess.size else ()
+    if excess.size and excess[worst] > 0:
         where = f" at index {tuple(int(i) for i in worst)}" if worst else ""
-        raise CheckFailed(
-            f"{name} is off by up to {difference[worst]:.3g}{where}: got {received[worst]:.6g}, "
-            f"expected {want[worst]:.6g} (allowed difference {atol:g})"
-        )
+        relative = difference[worst] / max(abs(want[worst]), 1e-12)
+        raise CheckFailed(f"{name} is off by up to {difference[worst]:.3g} ({relative:.0%} relative){where}")
 
 
 def number(name, value, expected, rtol=1e-4):

@@ -17,3 +17,7 @@ class ShapeError(RNNGuideError):
 
 class FrameworkNotInstalledError(ImportError):
     """The requested deep-learning framework cannot be imported here."""
+
+
+class ShortcutRefused(RNNGuideError):
+    """A library function was called where a question asks the student to write it."""

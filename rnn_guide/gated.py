@@ -7,9 +7,11 @@ function, ``*`` the elementwise product.
 """
 
 from .gated_params import GRUParams, LSTMParams, check_gru, check_lstm, state_pair
+from .refusal import refusable
 
 
 # ------------------------------------------------------------------------ GRU
+@refusable("rnn_guide.gru_step")
 def gru_step(X_t, H_prev, params, reset_after=False, b_hn=None, backend=None):
     """One GRU step (d2l 10.2)::
 
@@ -42,6 +44,7 @@ def gru_step(X_t, H_prev, params, reset_after=False, b_hn=None, backend=None):
     return _gru_cell(d2l, inputs, H_prev, params, side_by_side(d2l, params, "W_h", "zr"), reset_after, b_hn)
 
 
+@refusable("rnn_guide.gru_forward")
 def gru_forward(X, H0, params, reset_after=False, b_hn=None, backend=None):
     """Run :func:`gru_step` over every time step with the same parameters.
 
@@ -98,6 +101,7 @@ def _gru_cell(d2l, inputs_t, H, p, W_h, reset_after, b_hn):
 
 
 # ----------------------------------------------------------------------- LSTM
+@refusable("rnn_guide.lstm_step")
 def lstm_step(X_t, state, params, backend=None):
     """One LSTM step (d2l 10.1)::
 
@@ -123,6 +127,7 @@ def lstm_step(X_t, state, params, backend=None):
     return _lstm_cell(d2l, input_terms(d2l, X_t, params), (H_prev, C_prev), params, W_h)
 
 
+@refusable("rnn_guide.lstm_forward")
 def lstm_forward(X, state0, params, backend=None):
     """Run :func:`lstm_step` over every time step with the same parameters.
 

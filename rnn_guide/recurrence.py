@@ -20,6 +20,7 @@ from . import validation as check
 from .backends import get_backend
 from .backends.tensors import dtype_name, tensor_framework
 from .errors import ShapeError
+from .refusal import refusable
 from .tensor_checks import tensor_args
 
 
@@ -105,6 +106,7 @@ def output_layer(H, W_hq, b_q, backend=None):
     return mlp_hidden(H, W_hq, b_q, phi=lambda z: z, backend=backend)
 
 
+@refusable("rnn_guide.rnn_step")
 def rnn_step(X_t, H_prev, W_xh, W_hh, b_h, phi=None, backend=None):
     """One step of the recurrence: ``H_t = phi(X_t W_xh + H_{t-1} W_hh + b_h)`` (Step 2).
 
@@ -124,6 +126,7 @@ def rnn_step(X_t, H_prev, W_xh, W_hh, b_h, phi=None, backend=None):
     return phi(d2l.matmul(X_t, W_xh) + d2l.matmul(H_prev, W_hh) + b_h)
 
 
+@refusable("rnn_guide.rnn_forward")
 def rnn_forward(X, H0, W_xh, W_hh, b_h, phi=None, backend=None):
     """Run the recurrence over every time step with the same parameters.
 

@@ -1,9 +1,9 @@
 """Build the student notebooks from the instructor notebooks, with otter-grader.
 
     python scripts/assign_notebooks.py                 # every notebook with questions -> student/
-    python scripts/assign_notebooks.py --out handout notebooks/05_*.ipynb
+    python scripts/assign_notebooks.py --out handout rnn_guide/notebooks/05_*.ipynb
 
-This is the project's assign command (also ``tox -e assign``). The notebooks in ``notebooks/`` are
+This is the project's assign command (also ``tox -e assign``). The notebooks in ``rnn_guide/notebooks/`` are
 the instructor's version, answers in. ``otter assign`` reads their question, solution and test
 cells (otter's ``# BEGIN QUESTION`` ... ``# END QUESTION`` raw cells) and writes a student version:
 solutions replaced by ``...`` (code) or a prompt (prose), outputs cleared, and a
@@ -33,8 +33,10 @@ def has_questions(path):
 
 
 def instructor_notebooks():
-    """The notebooks in ``notebooks/`` that have questions, in order."""
-    return [p for p in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")) if has_questions(p)]
+    """The notebooks in ``rnn_guide/notebooks/`` that have questions, in order."""
+    return [
+        p for p in sorted((ROOT / "rnn_guide" / "notebooks").glob("[0-9][0-9]_*.ipynb")) if has_questions(p)
+    ]
 
 
 def assign(path, out):

@@ -1,7 +1,7 @@
 """Re-execute the notebooks on the default framework and store their outputs.
 
-    python scripts/render_notebooks.py                 # every notebook in notebooks/
-    python scripts/render_notebooks.py notebooks/05_*.ipynb
+    python scripts/render_notebooks.py                 # every notebook in rnn_guide/notebooks/
+    python scripts/render_notebooks.py rnn_guide/notebooks/05_*.ipynb
 
 This is the project's render command (also ``tox -e render``). It removes
 ``RNN_GUIDE_FRAMEWORK`` so the stored outputs come from the framework the
@@ -48,7 +48,7 @@ def main(argv):
     os.environ.pop("RNN_GUIDE_FRAMEWORK", None)
     os.environ.setdefault("RNN_GUIDE_DATA_DIR", str(ROOT.parent / "shared" / "data"))
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    paths = [Path(p) for p in argv] or sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    paths = [Path(p) for p in argv] or sorted((ROOT / "rnn_guide" / "notebooks").glob("[0-9][0-9]_*.ipynb"))
     total = 0.0
     for path in paths:
         seconds = render(path)

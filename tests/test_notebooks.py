@@ -10,12 +10,18 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
-SETUP = (
-    "import rnn_guide\n\n"
-    "framework = 'pytorch'  # or 'tensorflow', 'jax', 'mxnet', 'numpy'\n"
-    "d2l = rnn_guide.use(framework)"
-)
+NOTEBOOKS = sorted((ROOT / "rnn_guide" / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+SETUP = """try:
+    import rnn_guide
+except ImportError:  # not installed in this kernel's Python: say how to get it
+    raise ImportError(
+        'rnn_guide is not installed here. In a terminal: pip install "rnn_guide-<version>-py3-none-any.whl'
+        '[pytorch,notebooks]" with the wheel from your course, or pip install -e ".[pytorch,notebooks]" in '
+        'a clone of the repository; then restart the kernel.'
+    ) from None
+
+framework = 'pytorch'  # or 'tensorflow', 'jax', 'mxnet', 'numpy'
+d2l = rnn_guide.use(framework)"""
 BRANCHES = re.compile(
     r"framework\s*[!=]=|d2l\.name\s*[!=]=|^\s*(import|from)\s+(torch|tensorflow|jax|mxnet)\b", re.MULTILINE
 )
@@ -63,7 +69,7 @@ def test_outputs_are_stored_from_one_top_to_bottom_run(path):
 
 def test_readme_links_every_notebook_and_contributing_lists_ignored_cells():
     readme = (ROOT / "README.md").read_text()
-    positions = [readme.find(f"notebooks/{p.name}") for p in NOTEBOOKS]
+    positions = [readme.find(f"rnn_guide/notebooks/{p.name}") for p in NOTEBOOKS]
     assert all(pos >= 0 for pos in positions), "every notebook is linked from the README"
     assert positions == sorted(positions), "the README links the notebooks in reading order"
     contributing = (ROOT / "CONTRIBUTING.md").read_text()

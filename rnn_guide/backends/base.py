@@ -23,6 +23,7 @@ import numpy as np
 
 from .. import validation as check
 from ..errors import RNNGuideError
+from ..refusal import refusable
 from .tensors import tensor_framework
 
 DEFAULT_SEED = 0
@@ -228,6 +229,7 @@ class Backend:
         depth = check.positive_int(depth, "depth", "one_hot")
         return self.take_rows(self._from_numpy(np.eye(depth, dtype=np.float32)), indices)
 
+    @refusable("d2l.clip_by_global_norm")
     def clip_by_global_norm(self, grads, theta):
         """Scale all gradients together so that their joint norm is at most ``theta``.
 

@@ -1,0 +1,54 @@
+"""The coded questions of the notebooks, checked on inputs the student never sees.
+
+Each "Your turn" that asks for code asks for a function. Right after it, the student's notebook
+calls :func:`feedback`, which runs the function on one fresh example and prints one line. When the
+notebook is graded, otter's tests call :func:`check` with other seeds (hidden tests)::
+
+    from rnn_guide import questions
+    questions.feedback("q2_rnn_step", rnn_step_mine, d2l)        # in the notebook: one line
+    questions.check("q2_rnn_step", rnn_step_mine, d2l, seed=7)   # in a test: raises CheckFailed
+
+The library functions a question asks the student to write are switched off while the student's
+function runs (:mod:`rnn_guide.refusal`), so calling them is refused with a message that says so.
+"""
+
+from types import MappingProxyType
+
+from .. import checks
+from ..errors import RNNGuideError
+from . import core, nb02
+
+QUESTIONS = MappingProxyType({q.name: q for q in (*nb02.QUESTIONS,)})
+
+__all__ = ["QUESTIONS", "check", "feedback", "get"]
+
+
+def get(name):
+    """The :class:`~rnn_guide.questions.core.Question` called ``name``."""
+    if name not in QUESTIONS:
+        raise RNNGuideError(f"no question called {name!r}; the questions are {', '.join(QUESTIONS)}")
+    return QUESTIONS[name]
+
+
+def check(name, answer, d2l, seed=0):
+    """Check the student's function ``answer`` for question ``name`` on inputs drawn from ``seed``.
+
+    Raises:
+        CheckFailed: with one line saying what is wrong (never the expected value).
+    """
+    core.check(get(name), answer, d2l, seed)
+
+
+def feedback(name, answer, d2l):
+    """Print one line: whether ``answer`` is right on a fresh example, and if not, what is wrong.
+
+    This is the check cell of the student's notebook; it never raises, so a wrong answer does not
+    stop the notebook. Grading runs the same function on other inputs.
+    """
+    question = get(name)
+    try:
+        core.check(question, answer, d2l, seed=0)
+    except checks.CheckFailed as err:
+        print(f"✗ {name}: {err}")
+    else:
+        print(f"✓ {name}: {question.answer} is right on a fresh example; grading tries it on other inputs")
