@@ -16,9 +16,10 @@ from types import MappingProxyType
 
 from .. import checks
 from ..errors import RNNGuideError
-from . import core, nb02
+from . import core, nb01, nb02, nb03, nb04, nb05, nb06, nb07, nb08
 
-QUESTIONS = MappingProxyType({q.name: q for q in (*nb02.QUESTIONS,)})
+_NOTEBOOKS = (nb01, nb02, nb03, nb04, nb05, nb06, nb07, nb08)
+QUESTIONS = MappingProxyType({q.name: q for nb in _NOTEBOOKS for q in nb.QUESTIONS})
 
 __all__ = ["QUESTIONS", "check", "feedback", "get"]
 

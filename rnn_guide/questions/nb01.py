@@ -1,0 +1,3 @@
+"""Notebook 1's coded questions."""
+
+QUESTIONS = ()

@@ -1,0 +1,3 @@
+"""Notebook 3's coded questions."""
+
+QUESTIONS = ()

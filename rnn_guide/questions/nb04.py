@@ -1,0 +1,3 @@
+"""Notebook 4's coded questions."""
+
+QUESTIONS = ()

@@ -1,0 +1,3 @@
+"""Notebook 5's coded questions."""
+
+QUESTIONS = ()

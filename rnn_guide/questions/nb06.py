@@ -1,0 +1,3 @@
+"""Notebook 6's coded questions."""
+
+QUESTIONS = ()

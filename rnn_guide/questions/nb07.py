@@ -1,0 +1,3 @@
+"""Notebook 7's coded questions."""
+
+QUESTIONS = ()

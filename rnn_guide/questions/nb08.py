@@ -1,0 +1,3 @@
+"""Notebook 8's coded questions."""
+
+QUESTIONS = ()
