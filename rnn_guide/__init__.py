@@ -4,8 +4,12 @@
     d2l = rnn_guide.use("pytorch")   # or "tensorflow", "jax", "mxnet", "numpy"
 
 Importing this package imports no deep-learning framework and changes no setting of the
-process; ``use`` imports the framework and seeds it.
+process; ``use`` imports the framework and seeds it. The submodules named in the docs
+(``rnn_guide.pretrained``, ``.gradients``, ``.memory``, ``.checks``, ...) are attributes, imported
+on first use (PEP 562), and so is ``__version__`` (read from the installed package's metadata).
 """
+
+import importlib
 
 from .backends import available_frameworks, backend_of, get_backend, keep_freed_memory, use
 from .config import FRAMEWORKS
@@ -28,7 +32,44 @@ from .recurrence import (
 from .show import show
 from .training import History, TrainingDivergedError, train
 
-__version__ = "0.1.0"
+#: the library's modules, each an attribute of the package, imported on first access (the command
+#: line, rnn_guide.cli and rnn_guide.cli_parser, is not among them)
+_SUBMODULES = frozenset(
+    """backends bptt checkpoint checks config data errors files gated gated_params generation
+    gradient_plots gradients language_model lm_math memory ngram plots pretrained questions
+    recurrence refusal show tensor_checks timing training validation""".split()
+)
+
+
+def _version():
+    # The installed distribution's metadata is the one source of the version (pyproject.toml
+    # sets it). Without an install (the package imported from a bare source tree) there is no
+    # metadata: "0+unknown" says so rather than guessing from a file that may not be there.
+    from importlib import metadata
+
+    try:
+        return metadata.version("rnn-guide")
+    except metadata.PackageNotFoundError:
+        return "0+unknown"
+
+
+def __getattr__(name):
+    """``rnn_guide.pretrained`` and the other submodules, and ``__version__``, loaded on first use."""
+    if name in _SUBMODULES:
+        return importlib.import_module(f".{name}", __name__)  # the import sets the attribute too
+    if name == "__version__":
+        globals()[name] = version = _version()  # read the metadata once
+        return version
+    import difflib
+
+    close = difflib.get_close_matches(name, sorted({*__all__, *_SUBMODULES}), n=1)
+    hint = f"; did you mean {close[0]!r}?" if close else "; dir(rnn_guide) lists what it has"
+    raise AttributeError(f"module 'rnn_guide' has no attribute {name!r}{hint}")
+
+
+def __dir__():
+    return sorted({*globals(), *_SUBMODULES, "__version__"})
+
 
 __all__ = [
     "FRAMEWORKS",

@@ -1,4 +1,4 @@
-"""The command line, rnn-guide (also python -m rnn_guide): check, train, generate, bench.
+"""The command line, rnn-guide (also python -m rnn_guide): check, train, generate, notebooks, bench.
 
 The commands are here; the parser and its help texts are in :mod:`rnn_guide.cli_parser`.
 Exit codes: 0 done; 1 trained but the checkpoint could not be written (the metrics are
@@ -7,9 +7,12 @@ printed first); 2 a bad argument or input (one line on stderr); 130 interrupted 
 
 import json
 import os
+import re
+import shlex
 import shutil
 import subprocess
 import sys
+from importlib import resources
 from pathlib import Path
 
 import numpy as np
@@ -20,6 +23,7 @@ from .checkpoint import check_writable
 from .cli_parser import build_parser
 from .config import DEFAULT_FRAMEWORK
 from .errors import FrameworkNotInstalledError, RNNGuideError
+from .files import write_atomically
 from .recurrence import concat_check, init_params, rnn_forward
 
 
@@ -119,6 +123,64 @@ def cmd_generate(args):
     return 0
 
 
+def notebook_source(student=False):
+    """The packaged folder of the instructor notebooks, or of their student editions."""
+    folder = resources.files(__package__) / "notebooks"
+    return folder / "student" if student else folder
+
+
+def write_notebooks(folder, source, force=False):
+    """Copy the notebooks ``source/NN_*.ipynb`` into ``folder`` (created if needed).
+
+    Args:
+        folder: where to write them.
+        source: a folder (a path or an ``importlib.resources`` traversable) holding the notebooks.
+        force: overwrite notebooks of the same names already in ``folder``.
+
+    Returns:
+        The paths written, in reading order.
+
+    Raises:
+        RNNGuideError: ``source`` holds no notebook; ``folder`` is a file, cannot be created, or
+            (without ``force``) already holds notebooks of the same names, all named.
+    """
+    folder = Path(folder)
+    names = []
+    if source.is_dir():
+        names = sorted(e.name for e in source.iterdir() if re.fullmatch(r"\d\d_.+\.ipynb", e.name))
+    if not names:
+        raise RNNGuideError(
+            f"no notebooks (NN_*.ipynb) in {source}: this installation of rnn_guide lacks them; "
+            "reinstall it from a wheel or a clone that has them"
+        )
+    if folder.exists() and not folder.is_dir():
+        raise RNNGuideError(f"notebooks: DIR must be a folder, received {folder}, which is a file")
+    existing = [name for name in names if (folder / name).exists()]
+    if existing and not force:
+        raise RNNGuideError(
+            f"notebooks: {folder} already holds {', '.join(existing)}; pass --force to overwrite "
+            "them, or choose another folder"
+        )
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise RNNGuideError(f"cannot create the folder {folder}: {err.strerror or err}") from None
+    for name in names:
+        write_atomically(folder / name, (source / name).read_bytes(), "write")
+    return [folder / name for name in names]
+
+
+def cmd_notebooks(args):
+    """Write the instructor notebooks, or with --student their student editions, into a folder."""
+    written = write_notebooks(args.dir, notebook_source(args.student), force=args.force)
+    edition = "student editions" if args.student else "instructor notebooks, answers in"
+    print(f"wrote {len(written)} notebooks ({edition}) to {args.dir}:")
+    for path in written:
+        print(f"  {path}")
+    print(f"next: jupyter lab {shlex.quote(str(written[0]))}")
+    return 0
+
+
 def cmd_bench(args):
     """Run the benchmark worker for each framework (one process each), then print the report."""
     # benchmarks/ is not installed: find it beside the package (editable install) or in the
@@ -156,7 +218,13 @@ def cmd_bench(args):
     return subprocess.run(report, cwd=root, env=env).returncode
 
 
-COMMANDS = {"check": cmd_check, "train": cmd_train, "generate": cmd_generate, "bench": cmd_bench}
+COMMANDS = {
+    "check": cmd_check,
+    "train": cmd_train,
+    "generate": cmd_generate,
+    "notebooks": cmd_notebooks,
+    "bench": cmd_bench,
+}
 
 
 def _one_line(message):

@@ -70,13 +70,15 @@ examples:
   rnn-guide train
   rnn-guide train --framework jax --save model.safetensors
   rnn-guide generate --checkpoint model.safetensors --prefix "time traveller" --num-chars 50
+  rnn-guide notebooks nb
   rnn-guide bench --framework jax
 
 "rnn-guide COMMAND --help" shows a command's options and their defaults."""
 
 DATA_NOTE = """\
-The Time Machine is downloaded on first use and cached in ~/.cache/rnn_guide.
-Without network, set RNN_GUIDE_DATA_DIR to a folder holding timemachine.txt."""
+The Time Machine ships inside the package: nothing is downloaded. To read another
+copy instead, set RNN_GUIDE_DATA_DIR to a folder holding timemachine.txt (checked
+against d2l's sha1)."""
 
 
 class _HelpFormatter(argparse.RawDescriptionHelpFormatter, argparse.ArgumentDefaultsHelpFormatter):
@@ -88,6 +90,15 @@ class _HelpFormatter(argparse.RawDescriptionHelpFormatter, argparse.ArgumentDefa
         if action.default is None or action.default is False or "(default" in (action.help or ""):
             return action.help
         return super()._get_help_string(action)
+
+    def add_argument(self, action):
+        super().add_argument(action)
+        # argparse measures the command names one indent short of where it prints them, so the
+        # longest ("notebooks") would push its summary onto a line of its own.
+        if isinstance(action, argparse._SubParsersAction):
+            longest = max(map(len, action.choices))
+            indent = self._current_indent + self._indent_increment
+            self._action_max_length = max(self._action_max_length, indent + longest)
 
 
 def _command(sub, name, summary, description, examples):
@@ -205,6 +216,19 @@ def build_parser():
     )
     gen.add_argument("--seed", type=_seed, default=0, metavar="N", help="seed of the sampling")
     gen.add_argument("--json", action="store_true", help="print one JSON object")
+
+    nb = _command(
+        sub,
+        "notebooks",
+        "write the guide's notebooks into a folder, to open in Jupyter",
+        "Write the guide's notebooks (the instructor's, answers in) into DIR, created if\n"
+        "needed; --student writes the student editions instead. Notebooks of the same\n"
+        "names already in DIR are kept unless --force.",
+        ["nb", "nb --student", "nb --force"],
+    )
+    nb.add_argument("dir", metavar="DIR", help="the folder to write the notebooks into")
+    nb.add_argument("--student", action="store_true", help="the student editions, answers left out")
+    nb.add_argument("--force", action="store_true", help="overwrite notebooks of the same names in DIR")
 
     bench = _command(
         sub,

@@ -1,127 +1,98 @@
-"""The Time Machine as d2l uses it: download and verify, preprocess, vocabulary, minibatches.
+"""The Time Machine as d2l uses it: the packaged text, preprocessing, vocabulary, minibatches.
 
-The text is downloaded once from d2l's address, checked against its sha1 and cached.
-``RNN_GUIDE_DATA_DIR`` points at another folder, which must exist (a missing one is almost
-always a typo); a file there with the right sha1 is used without network. The default
-cache folder is created only once a download has been verified.
+H. G. Wells' novel (1895, in the public domain) ships inside the package, byte for byte the file
+d2l downloads (``rnn_guide/texts/timemachine.txt``, 179 KB), so nothing is downloaded and no
+variable needs setting. ``RNN_GUIDE_DATA_DIR`` names a folder holding another copy to read instead;
+that folder must exist (a missing one is almost always a typo). Every copy, the packaged one
+included, is checked against d2l's sha1 before it is used.
 """
 
 import collections
 import hashlib
 import os
 import re
-import urllib.error
-import urllib.request
+from importlib import resources
 from pathlib import Path
 
 import numpy as np
 
 from . import validation as check
 from .errors import RNNGuideError
-from .files import write_atomically
 
-URLS = (
-    "https://d2l-data.s3-accelerate.amazonaws.com/timemachine.txt",
-    "http://d2l-data.s3-accelerate.amazonaws.com/timemachine.txt",
-)
 FILENAME = "timemachine.txt"
 SHA1 = "090b5e7e70c295757f55df93cb0a180b9691891a"
 DATA_DIR_VAR = "RNN_GUIDE_DATA_DIR"
 UNK = "<unk>"
 
 
-def data_dir():
-    """The folder the text is read from and cached in.
-
-    ``$RNN_GUIDE_DATA_DIR`` when set, else ``$XDG_CACHE_HOME/rnn_guide`` (default
-    ``~/.cache/rnn_guide``). Only the path: nothing is checked or created here.
-    """
-    override = os.environ.get(DATA_DIR_VAR)
-    if override:
-        return Path(override).expanduser()
-    cache = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(cache) / "rnn_guide"
-
-
 def _sha1(data):
     return hashlib.sha1(data).hexdigest()
 
 
-def _check_data_dir_var(folder):
-    # A folder named by the user that is not there is a typo far more often than a wish
-    # for a new folder: creating it would hide the typo behind a download or an offline error.
-    if os.environ.get(DATA_DIR_VAR) and not folder.is_dir():
+def _override_file(value):
+    """``$RNN_GUIDE_DATA_DIR/timemachine.txt``, or an error naming the folder or the file."""
+    folder = Path(value).expanduser()
+    expanded = f" ({folder})" if str(folder) != value else ""
+    # A folder named by the user that is not there is a typo far more often than a wish for the
+    # packaged copy: falling back to it silently would hide the typo.
+    if not folder.is_dir():
         state = "is not a folder" if folder.exists() else "does not exist"
-        value = os.environ[DATA_DIR_VAR]
-        expanded = f" ({folder})" if str(folder) != value else ""
         raise RNNGuideError(
-            f"{DATA_DIR_VAR}={value} names a folder that {state}{expanded}. "
-            f"Check the spelling, or create the folder and put d2l's timemachine.txt "
-            f"(sha1 {SHA1}) in it; unset {DATA_DIR_VAR} to use the default cache folder."
+            f"{DATA_DIR_VAR}={value} names a folder that {state}{expanded}. Check the spelling, or "
+            f"unset {DATA_DIR_VAR} to use the copy of The Time Machine inside the package."
         )
+    path = folder / FILENAME
+    if not path.is_file():
+        raise RNNGuideError(
+            f"{DATA_DIR_VAR}={value} names a folder with no {FILENAME}: expected d2l's text "
+            f"(sha1 {SHA1}) at {path}; unset {DATA_DIR_VAR} to use the copy inside the package."
+        )
+    return path
 
 
-def download_time_machine(folder=None, urls=URLS, timeout=30):
-    """Return the path of a verified copy of *The Time Machine*, downloading it if needed.
-
-    The text is downloaded into memory (179 KB) and checked against the sha1;
-    only then is the folder created and the file written (to a temporary file,
-    renamed into place). A failed or corrupted download leaves nothing behind,
-    not even an empty folder.
+def read_time_machine(*, environ=None):
+    """The raw text of *The Time Machine*, verified by its sha1.
 
     Args:
-        folder: where the file is looked for and saved; default :func:`data_dir`.
-            When it comes from ``$RNN_GUIDE_DATA_DIR``, it must already exist.
-        urls: addresses tried in order.
-        timeout: seconds to wait for each address.
+        environ: the mapping ``RNN_GUIDE_DATA_DIR`` is read from (default ``os.environ``).
+            When the variable is set, ``timemachine.txt`` in that folder is read; otherwise the
+            copy inside the package.
+
+    Returns:
+        The text as d2l serves it (178,979 characters, before preprocessing).
 
     Raises:
-        RNNGuideError: ``$RNN_GUIDE_DATA_DIR`` names no folder; the file is
-            present with the wrong sha1; or it is absent and cannot be
-            downloaded. The message says where to put the file.
+        RNNGuideError: ``$RNN_GUIDE_DATA_DIR`` names no folder or a folder without the file;
+            the file read has another sha1 (the message names both); the packaged copy is missing.
     """
-    timeout = check.positive_number(timeout, "timeout", "download_time_machine")
-    if folder is None:
-        folder = data_dir()
-        _check_data_dir_var(folder)
-    folder = Path(folder)
-    path = folder / FILENAME
-    where = (
-        f"Put a copy of d2l's timemachine.txt (sha1 {SHA1}) at {path}, "
-        f"or set {DATA_DIR_VAR} to the folder holding it."
-    )
-    if path.exists():
-        found = _sha1(path.read_bytes())
-        if found == SHA1:
-            return path
-        raise RNNGuideError(
-            f"{path} has sha1 {found}, expected {SHA1}: the file is damaged or another "
-            f"text. Delete it to download it again. {where}"
+    environ = os.environ if environ is None else environ
+    value = environ.get(DATA_DIR_VAR)
+    if value:
+        path = _override_file(value)
+        try:
+            content = path.read_bytes()
+        except OSError as err:  # e.g. a file the user may not read
+            raise RNNGuideError(f"cannot read {path} ({DATA_DIR_VAR}): {err.strerror or err}") from None
+        remedy = (
+            f"replace it with d2l's {FILENAME}, or unset {DATA_DIR_VAR} to use the copy inside the package"
         )
-    errors = []
-    for url in urls:
+    else:
+        packaged = resources.files(__package__) / "texts" / FILENAME
         try:
-            with urllib.request.urlopen(url, timeout=timeout) as response:
-                content = response.read()
-        except (urllib.error.URLError, OSError, ValueError) as err:
-            errors.append(f"{url}: {err}")
-            continue
-        found = _sha1(content)
-        if found != SHA1:
-            errors.append(f"{url}: sha1 {found}, expected {SHA1}")
-            continue
-        try:
-            folder.mkdir(parents=True, exist_ok=True)  # only now that the text is verified
+            content = packaged.read_bytes()
         except OSError as err:
-            raise RNNGuideError(f"cannot create the folder {folder} ({err}). {where}") from err
-        write_atomically(path, content, "write")  # a readable file, like open() makes, for a class
-        return path
-    raise RNNGuideError(f"could not download The Time Machine ({'; '.join(errors)}). {where}")
-
-
-def read_time_machine(folder=None):
-    """The raw text of *The Time Machine* (verified by sha1)."""
-    return download_time_machine(folder).read_text(encoding="utf-8")
+            raise RNNGuideError(
+                f"the copy of The Time Machine inside the package is missing ({packaged}: "
+                f"{err.strerror or err}); reinstall rnn_guide, or set {DATA_DIR_VAR} to a folder "
+                f"holding d2l's {FILENAME} (sha1 {SHA1})"
+            ) from None
+        path, remedy = packaged, "reinstall rnn_guide"
+    found = _sha1(content)
+    if found != SHA1:
+        raise RNNGuideError(
+            f"{path} has sha1 {found}, expected {SHA1}: the file is damaged or another text; {remedy}."
+        )
+    return content.decode("utf-8")
 
 
 def read_text_file(path):

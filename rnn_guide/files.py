@@ -4,7 +4,7 @@ The data goes to a ``.<name>.<random>.part`` file in the target's folder, is flu
 renamed over the target. A new file gets ``0o666`` less the umask, as ``open()`` gives; a replaced
 file keeps its mode. A save in progress locks its ``.part`` file, so :func:`remove_leftovers`
 (run before the next save to the same path) removes only the leftovers of killed saves.
-Checkpoints and the downloaded text both use it.
+Checkpoints and the notebooks that ``rnn-guide notebooks`` writes use it.
 """
 
 import contextlib

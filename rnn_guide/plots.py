@@ -169,6 +169,6 @@ def progress_bar(total, progress=True, desc=None):
     try:
         from tqdm.auto import tqdm
     except ImportError:
-        warnings.warn('no progress bar: tqdm is not installed (pip install "rnn-guide[plots]")', stacklevel=3)
+        warnings.warn("no progress bar: tqdm is not installed (pip install tqdm)", stacklevel=3)
         return _NoBar()
     return tqdm(total=total, desc=desc, unit="epoch")

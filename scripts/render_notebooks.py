@@ -46,7 +46,6 @@ def render(path):
 
 def main(argv):
     os.environ.pop("RNN_GUIDE_FRAMEWORK", None)
-    os.environ.setdefault("RNN_GUIDE_DATA_DIR", str(ROOT.parent / "shared" / "data"))
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     paths = [Path(p) for p in argv] or sorted((ROOT / "rnn_guide" / "notebooks").glob("[0-9][0-9]_*.ipynb"))
     total = 0.0

@@ -8,17 +8,11 @@ framework is tried and the ones not installed are skipped.
 
 import functools
 import os
-from pathlib import Path
 
 import pytest
 
 import rnn_guide
 from rnn_guide.config import FRAMEWORKS, canonical_name
-
-# Tests read the verified copy of The Time Machine in ../shared/data unless told otherwise.
-_SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
-if _SHARED_DATA.is_dir():
-    os.environ.setdefault("RNN_GUIDE_DATA_DIR", str(_SHARED_DATA))
 
 
 def _under_test():

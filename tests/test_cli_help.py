@@ -12,7 +12,7 @@ import pytest
 from rnn_guide.cli import main
 from rnn_guide.cli_parser import build_parser
 
-COMMANDS = ["check", "train", "generate", "bench"]
+COMMANDS = ["check", "train", "generate", "notebooks", "bench"]
 
 
 def render_help(capsys, monkeypatch, *command):
@@ -79,4 +79,5 @@ def test_train_shows_the_books_settings(capsys, monkeypatch):
         # the option's own help text runs up to the next " --"
         pattern = re.escape(option) + r" (?:(?! --).)*\(default: " + re.escape(default) + r"\)"
         assert re.search(pattern, flat), option
-    assert "RNN_GUIDE_DATA_DIR" in flat  # what to do without network, where it is needed
+    assert "ships inside the package: nothing is downloaded" in flat
+    assert "RNN_GUIDE_DATA_DIR" in flat  # how to read another copy

@@ -1,25 +1,33 @@
-"""The Time Machine pipeline: download and verification, preprocessing, vocabulary, batches."""
+"""The Time Machine pipeline: the packaged text and its override, preprocessing, vocabulary, batches."""
 
-import os
+import hashlib
 import re
-import shutil
-import stat
-from pathlib import Path
+import socket
+from importlib import resources
 
 import numpy as np
 import pytest
 
 from rnn_guide import RNNGuideError, data
-from rnn_guide.data import SHA1, TimeMachine, Vocab, data_dir, download_time_machine, preprocess
+from rnn_guide.data import SHA1, TimeMachine, Vocab, preprocess, read_time_machine
 
-SHARED = Path(os.environ.get("RNN_GUIDE_DATA_DIR", Path(__file__).parents[2] / "shared" / "data"))
-BOOK = SHARED / "timemachine.txt"
+PACKAGED = resources.files("rnn_guide") / "texts" / "timemachine.txt"
+
+
+@pytest.fixture
+def no_network(monkeypatch):
+    """Any attempt to open a network connection fails the test."""
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("The Time Machine must be read without network")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
 
 
 @pytest.fixture(scope="module")
 def book():
-    if not BOOK.exists():
-        pytest.fail(f"the verified copy of The Time Machine is expected at {BOOK} (set RNN_GUIDE_DATA_DIR)")
     return TimeMachine()
 
 
@@ -99,85 +107,44 @@ def test_user_text(tmp_path):
         TimeMachine(batch_size=0, text=text)
 
 
-def test_data_dir_override(monkeypatch, tmp_path):
-    monkeypatch.setenv("RNN_GUIDE_DATA_DIR", str(tmp_path))
-    assert data_dir() == tmp_path
-    monkeypatch.delenv("RNN_GUIDE_DATA_DIR")
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    assert data_dir() == tmp_path / "cache" / "rnn_guide"
+def test_the_package_ships_the_book():
+    content = PACKAGED.read_bytes()
+    assert len(content) == 178979
+    assert hashlib.sha1(content).hexdigest() == SHA1 == "090b5e7e70c295757f55df93cb0a180b9691891a"
+    assert content.startswith(b"The Time Machine, by H. G. Wells [1898]")
 
 
-def test_present_file_is_used_without_network(tmp_path):
-    shutil.copy(BOOK, tmp_path / "timemachine.txt")
-    assert download_time_machine(tmp_path, urls=()) == tmp_path / "timemachine.txt"
-
-
-def test_download_verifies_then_renames(tmp_path):
-    path = download_time_machine(tmp_path / "cache", urls=(BOOK.resolve().as_uri(),))
-    assert path.name == "timemachine.txt" and path.stat().st_size == 178979
-    assert sorted(p.name for p in path.parent.iterdir()) == ["timemachine.txt"]
-
-
-def test_the_downloaded_text_gets_the_usual_file_mode(tmp_path):
-    """Like open(): 0o666 less the umask, so a data folder shared by a class stays readable."""
-    old = os.umask(0o022)
-    try:
-        path = download_time_machine(tmp_path / "cache", urls=(BOOK.resolve().as_uri(),))
-    finally:
-        os.umask(old)
-    assert stat.S_IMODE(path.stat().st_mode) == 0o644
-
-
-def test_wrong_download_leaves_nothing(tmp_path):
-    fake = tmp_path / "fake.txt"
-    fake.write_text("not the book")
-    cache = tmp_path / "cache"
-    with pytest.raises(RNNGuideError, match=f"expected {SHA1}.*Put a copy of d2l's timemachine.txt"):
-        download_time_machine(cache, urls=(fake.as_uri(),))
-    assert not cache.exists()  # verified in memory first: not even an empty folder
-    download_time_machine(tmp_path, urls=(fake.as_uri(), BOOK.resolve().as_uri()))  # the next URL
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["fake.txt", "timemachine.txt"]
-
-
-def test_offline_error_says_where_to_put_the_file(tmp_path):
-    with pytest.raises(RNNGuideError, match=r"could not download.*Put a copy .* at .*timemachine.txt"):
-        download_time_machine(tmp_path, urls=("http://127.0.0.1:9/timemachine.txt",), timeout=2)
-    assert list(tmp_path.iterdir()) == []
-
-
-class _Book:
-    """Stands in for the response of urlopen: the verified copy, with no network."""
-
-    def __init__(self, url, timeout=None):
-        self.url = url
-
-    def read(self):
-        return BOOK.read_bytes()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
-
-
-def _offline(url, timeout=None):
-    raise data.urllib.error.URLError("no network in this test")
-
-
-def test_default_cache_is_created_only_by_a_successful_download(monkeypatch, tmp_path):
+def test_the_packaged_copy_is_read_without_network_or_variable(monkeypatch, no_network):
     monkeypatch.delenv("RNN_GUIDE_DATA_DIR", raising=False)
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
-    cache = tmp_path / "xdg" / "rnn_guide"
-    with pytest.raises(RNNGuideError, match="could not download"):
-        download_time_machine(urls=("http://127.0.0.1:9/timemachine.txt",), timeout=2)
-    monkeypatch.setattr(data.urllib.request, "urlopen", _offline)
-    with pytest.raises(RNNGuideError, match="no network in this test"):
+    assert read_time_machine() == PACKAGED.read_bytes().decode("utf-8")
+    assert len(TimeMachine().vocab) == 28
+    assert read_time_machine(environ={}) == read_time_machine(environ={"RNN_GUIDE_DATA_DIR": ""})
+    assert not any(name.startswith("urllib") for name in vars(data))  # no download code left
+
+
+def test_the_override_folder_is_read_and_verified(monkeypatch, tmp_path, no_network):
+    (tmp_path / "timemachine.txt").write_bytes(PACKAGED.read_bytes())
+    assert read_time_machine(environ={"RNN_GUIDE_DATA_DIR": str(tmp_path)}) == read_time_machine(environ={})
+    (tmp_path / "timemachine.txt").write_text("a damaged copy")
+    with pytest.raises(RNNGuideError) as info:
+        read_time_machine(environ={"RNN_GUIDE_DATA_DIR": str(tmp_path)})
+    found = hashlib.sha1(b"a damaged copy").hexdigest()
+    message = str(info.value)
+    assert f"{tmp_path / 'timemachine.txt'} has sha1 {found}, expected {SHA1}" in message
+    assert "unset RNN_GUIDE_DATA_DIR to use the copy inside the package" in message
+    monkeypatch.setenv("RNN_GUIDE_DATA_DIR", str(tmp_path))  # the environment, by default
+    with pytest.raises(RNNGuideError, match=f"has sha1 {found}, expected {SHA1}"):
         TimeMachine()
-    assert not (tmp_path / "xdg").exists()  # a failed download leaves no empty folder
-    monkeypatch.setattr(data.urllib.request, "urlopen", _Book)
-    assert len(TimeMachine().vocab) == 28  # the default URLs, answered by the fake
-    assert sorted(p.name for p in cache.iterdir()) == ["timemachine.txt"]
+
+
+def test_the_override_folder_must_hold_the_file(tmp_path):
+    with pytest.raises(RNNGuideError) as info:
+        read_time_machine(environ={"RNN_GUIDE_DATA_DIR": str(tmp_path)})
+    assert str(info.value) == (
+        f"RNN_GUIDE_DATA_DIR={tmp_path} names a folder with no timemachine.txt: expected d2l's text "
+        f"(sha1 {SHA1}) at {tmp_path / 'timemachine.txt'}; unset RNN_GUIDE_DATA_DIR to use the copy "
+        "inside the package."
+    )
 
 
 @pytest.mark.parametrize("kind", ["missing", "a file"])
@@ -186,17 +153,22 @@ def test_data_dir_var_must_name_a_folder(monkeypatch, tmp_path, kind):
     if kind == "a file":
         folder.write_text("")
     monkeypatch.setenv("RNN_GUIDE_DATA_DIR", str(folder))
-    monkeypatch.setattr(data.urllib.request, "urlopen", _Book)  # a download would succeed
     state = "does not exist" if kind == "missing" else "is not a folder"
-    message = f"RNN_GUIDE_DATA_DIR={re.escape(str(folder))} names a folder that {state}.*Check the spelling"
+    message = f"RNN_GUIDE_DATA_DIR={re.escape(str(folder))} names a folder that {state}. Check the spelling"
     with pytest.raises(RNNGuideError, match=message):
         TimeMachine()
     with pytest.raises(RNNGuideError, match=message):
-        download_time_machine()
+        read_time_machine()
     assert (folder.exists(), folder.is_dir()) == ((False, False) if kind == "missing" else (True, False))
-    folder.unlink(missing_ok=True)
-    folder.mkdir()
-    assert download_time_machine() == folder / "timemachine.txt"  # an existing folder is filled
+
+
+def test_a_missing_packaged_copy_says_how_to_recover(monkeypatch, tmp_path):
+    monkeypatch.setattr(data.resources, "files", lambda package: tmp_path)
+    with pytest.raises(
+        RNNGuideError,
+        match=r"inside the package is missing .*; reinstall rnn_guide, or set RNN_GUIDE_DATA_DIR",
+    ):
+        read_time_machine(environ={})
 
 
 def test_argument_errors_name_the_argument():
@@ -210,14 +182,6 @@ def test_argument_errors_name_the_argument():
     small = TimeMachine(batch_size=4, num_steps=5, num_train=500, num_val=100, text=text)
     with pytest.raises(RNNGuideError, match="partition must be one of 'random', 'sequential', received 'x'"):
         next(small.train_batches(None, "x"))
-    with pytest.raises(RNNGuideError, match="timeout must be a positive finite number, received 0"):
-        download_time_machine(urls=(), timeout=0)
-
-
-def test_damaged_file_is_reported(tmp_path):
-    (tmp_path / "timemachine.txt").write_text("a damaged copy")
-    with pytest.raises(RNNGuideError, match="has sha1 .* expected 090b5e7e.*Delete it"):
-        download_time_machine(tmp_path, urls=())
 
 
 def test_vocab_roundtrip_from_tokens():

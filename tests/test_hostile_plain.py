@@ -13,7 +13,7 @@ from hostile import INF, TEXT, raises_as_the_row_says, row, tiny_data
 
 import rnn_guide
 from rnn_guide import FrameworkNotInstalledError, RNNGuideError, ShapeError
-from rnn_guide.data import TimeMachine, Vocab, download_time_machine, preprocess
+from rnn_guide.data import TimeMachine, Vocab, preprocess, read_time_machine
 from rnn_guide.gradients import (
     clipping_experiment,
     gradient_norms,
@@ -91,8 +91,8 @@ PLAIN_ROWS = [
     row("preprocess bytes", lambda t: preprocess(b"abc"), r"preprocess: text must be a str.*received b'abc'"),
     row("data folder missing", lambda t: _with_env("RNN_GUIDE_DATA_DIR", str(t / "nope"), TimeMachine),
         r"RNN_GUIDE_DATA_DIR=.*nope names a folder that does not exist"),
-    row("download timeout 0", lambda t: download_time_machine(t, timeout=0),
-        r"download_time_machine: timeout must be a positive finite number, received 0"),
+    row("data folder without the book", lambda t: read_time_machine(environ={"RNN_GUIDE_DATA_DIR": str(t)}),
+        r"RNN_GUIDE_DATA_DIR=.* names a folder with no timemachine\.txt: expected d2l's text"),
     # ---- frameworks
     row("unknown framework", lambda t: rnn_guide.use("tensorflo"),
         r"unknown framework 'tensorflo': expected one of"),

@@ -1,7 +1,6 @@
 """The language model with a gated cell (GRU, LSTM): training, agreement, checkpoints, the CLI."""
 
 import json
-import os
 from pathlib import Path
 
 import numpy as np
@@ -11,7 +10,7 @@ from safetensors import safe_open
 
 import rnn_guide
 from rnn_guide.cli import main
-from rnn_guide.data import TimeMachine
+from rnn_guide.data import TimeMachine, read_time_machine
 from rnn_guide.errors import RNNGuideError
 from rnn_guide.gated_params import GRUParams, LSTMParams
 from rnn_guide.language_model import RNNLM
@@ -151,8 +150,7 @@ def test_a_wrong_or_missing_cell_parameter_is_named(small, tmp_path, cell, chang
 
 def test_the_cli_trains_a_gru_and_generates_from_it(framework, tmp_path, capsys):
     text = tmp_path / "text.txt"
-    data_dir = Path(os.environ["RNN_GUIDE_DATA_DIR"])
-    text.write_text((data_dir / "timemachine.txt").read_text(encoding="utf-8")[:20000], encoding="utf-8")
+    text.write_text(read_time_machine()[:20000], encoding="utf-8")
     ckpt = tmp_path / "gru.safetensors"
     args = ["train", "-f", framework, "--cell", "gru", "--epochs", "1", "--hidden", "8"]
     args += ["--batch-size", "32", "--num-steps", "16", "--text", str(text), "--save", str(ckpt)]

@@ -31,10 +31,21 @@ _MXNET_NOTE = (
 )
 
 
+#: the framework's own pip command: rnn-guide is not on PyPI, so "rnn-guide[jax]" would find nothing
+_PIP = {
+    "numpy": "pip install numpy",
+    "pytorch": "pip install torch --index-url https://download.pytorch.org/whl/cpu (the CPU build; "
+    "plain pip install torch on Linux is the CUDA build, about 4.5 GB more)",
+    "tensorflow": "pip install tensorflow-cpu (on macOS: pip install tensorflow)",
+    "jax": "pip install jax",
+    "mxnet": 'pip install mxnet "numpy<1.24"',
+}
+
+
 def _install_hint(name, cause):
     msg = (
         f"framework {name!r} is not available here ({type(cause).__name__}: {cause}). "
-        f'Install it with: pip install "rnn-guide[{name}]"'
+        f"Install it with: {_PIP[name]}, or install rnn_guide with its [{name}] extra"
     )
     if name == "mxnet":
         msg += "." + _MXNET_NOTE

@@ -11,7 +11,6 @@ import importlib
 import os
 import shutil
 import warnings
-from pathlib import Path
 
 import pytest
 
@@ -66,12 +65,10 @@ def ours(fw):
 
 
 @pytest.fixture(scope="session")
-def book_file():
-    """The verified copy of The Time Machine (``RNN_GUIDE_DATA_DIR``, tox sets it)."""
-    folder = os.environ.get("RNN_GUIDE_DATA_DIR")
-    path = Path(folder) / "timemachine.txt" if folder else None
-    if path is None or not path.is_file():
-        pytest.fail(f"the verified copy of The Time Machine is expected at {path} (set RNN_GUIDE_DATA_DIR)")
+def book_file(tmp_path_factory):
+    """A file holding The Time Machine as rnn_guide reads it (the packaged copy, sha1-checked)."""
+    path = tmp_path_factory.mktemp("book") / "timemachine.txt"
+    path.write_bytes(rnn_guide.data.read_time_machine().encode("utf-8"))
     return path
 
 

@@ -4,11 +4,12 @@ Each check takes a ``Ctx`` (see ``d2l_checks_ops``) and asserts what its cell sa
 """
 
 import ast
+import hashlib
 import importlib.metadata
 import inspect
 import re
 import sys
-from pathlib import Path
+from importlib import resources
 
 import numpy as np
 import pytest
@@ -21,7 +22,7 @@ from .d2l_subprocess import python
 
 
 def _ours_time_machine():
-    return rnn_guide.TimeMachine(batch_size=1024, num_steps=32)  # reads $RNN_GUIDE_DATA_DIR
+    return rnn_guide.TimeMachine(batch_size=1024, num_steps=32)  # the packaged text
 
 
 def check_tm_text(ctx):
@@ -94,13 +95,13 @@ def check_tm_folder(ctx):
     assert "root" not in inspect.signature(ctx.d2l.TimeMachine).parameters
     assert tm.root == "../data"
     assert ctx.d2l.DATA_URL.startswith("http://")
-    monkeypatch = ctx.request.getfixturevalue("monkeypatch")
-    monkeypatch.setenv(data.DATA_DIR_VAR, "/some/folder")
-    assert str(data.data_dir()) == "/some/folder"
-    monkeypatch.delenv(data.DATA_DIR_VAR)
-    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
-    assert data.data_dir() == Path.home() / ".cache" / "rnn_guide"
-    assert data.URLS[0].startswith("https://")
+    packaged = resources.files("rnn_guide") / "texts" / data.FILENAME
+    assert hashlib.sha1(packaged.read_bytes()).hexdigest() == data.SHA1
+    assert data.read_time_machine(environ={}) == packaged.read_bytes().decode("utf-8")
+    assert not hasattr(data, "urllib")  # nothing is downloaded
+    other = ctx.request.getfixturevalue("tmp_path")
+    (other / data.FILENAME).write_bytes(packaged.read_bytes())
+    assert data.read_time_machine(environ={data.DATA_DIR_VAR: str(other)}) == data.read_time_machine()
 
 
 class _Response:
@@ -122,10 +123,11 @@ def check_download_sha1(ctx):
     monkeypatch.setattr(ctx.d2l.requests, "get", lambda url, **kwargs: _Response())
     path = ctx.d2l.download(ctx.d2l.DATA_URL + "timemachine.txt", str(tmp / "d2l"), data.SHA1)
     assert open(path, "rb").read() == b"not the book"  # kept, and no error
-    monkeypatch.setattr(data.urllib.request, "urlopen", lambda url, timeout=None: _Response())
-    with pytest.raises(rnn_guide.RNNGuideError, match="sha1"):
-        data.download_time_machine(tmp / "ours")
-    assert not (tmp / "ours").exists()
+    (tmp / "ours").mkdir()
+    (tmp / "ours" / data.FILENAME).write_bytes(_Response.content)
+    found = hashlib.sha1(_Response.content).hexdigest()
+    with pytest.raises(rnn_guide.RNNGuideError, match=f"has sha1 {found}, expected {data.SHA1}"):
+        data.read_time_machine(environ={data.DATA_DIR_VAR: str(tmp / "ours")})
 
 
 def check_pins(ctx):

@@ -99,14 +99,14 @@ ROWS = _table.HELPER_ROWS + (
         "where `TimeMachine` finds the text",
         (),
         everywhere("`../data`, relative to the working directory (no argument); downloaded over `http://`"),
-        "`$RNN_GUIDE_DATA_DIR`, else `~/.cache/rnn_guide`; downloaded over `https://` first",
+        "inside the package, nothing downloaded; `$RNN_GUIDE_DATA_DIR` names a folder with another copy",
     ),
     Row(
         "download_sha1",
         "`download(url, folder, sha1_hash)`",
         (),
         everywhere("keeps a download whose sha1 is wrong, without a word"),
-        "refuses a file whose sha1 is wrong and says where to put the right one",
+        "no download (the text ships in the package); a copy whose sha1 is wrong is refused, naming both",
     ),
     # ------------------------------------------------------------- installation
     Row(
