@@ -34,6 +34,7 @@ class RNNParams(NamedTuple):
     b_q: object  # (num_outputs,)
 
 
+@refusable("rnn_guide.init_params")
 def init_params(num_inputs, num_hiddens, num_outputs, framework, seed=0, sigma=0.01):
     """Draw the RNN's parameters with NumPy's seeded generator and convert them.
 
@@ -75,6 +76,7 @@ def init_params(num_inputs, num_hiddens, num_outputs, framework, seed=0, sigma=0
     )
 
 
+@refusable("rnn_guide.mlp_hidden")
 def mlp_hidden(X, W_xh, b_h, phi=None, backend=None):
     """One fully connected layer: ``phi(X W_xh + b_h)`` (Step 1).
 
@@ -101,6 +103,7 @@ def mlp_hidden(X, W_xh, b_h, phi=None, backend=None):
     return phi(d2l.matmul(X, W_xh) + b_h)
 
 
+@refusable("rnn_guide.output_layer")
 def output_layer(H, W_hq, b_q, backend=None):
     """The output layer ``O = H W_hq + b_q`` (no activation; softmax comes in the loss)."""
     return mlp_hidden(H, W_hq, b_q, phi=lambda z: z, backend=backend)
@@ -175,6 +178,7 @@ class ConcatCheck(NamedTuple):
         )
 
 
+@refusable("rnn_guide.concat_check")
 def concat_check(X, H, W_xh, W_hh, backend=None):
     """Check that two matmuls equal one matmul on concatenated matrices (Step 4).
 
