@@ -18,13 +18,19 @@ from sphinx import addnodes
 from sphinx.transforms import SphinxTransform
 from sphinx.util import logging
 
+import rnn_guide  # imports no framework
+
 DOCS = Path(__file__).resolve().parent
 NOTEBOOKS = DOCS.parent / "rnn_guide" / "notebooks"
 BUILD_NOTEBOOKS = DOCS / "_notebooks"
 
 project = "rnn_guide"
 author = "rnn_guide developers"
-copyright = "rnn_guide developers"
+copyright = "2026, rnn_guide developers"
+# The installed package's version (its metadata, from pyproject.toml); the landing page shows it
+# ({sub-ref}`release` in index.md) and so does the title above every page's navigation.
+release = rnn_guide.__version__
+version = ".".join(release.split(".")[:2])
 
 extensions = [
     "myst_nb",
@@ -57,7 +63,7 @@ napoleon_use_rtype = False
 nitpick_ignore = [("py:class", "pathlib.Path")]
 
 html_theme = "sphinx_book_theme"
-html_title = "rnn_guide"
+html_title = f"rnn_guide {release}"
 # A favicon of the site's own, so browsers do not ask the server for /favicon.ico (a 404).
 html_favicon = "_static/favicon.svg"
 html_theme_options = {
@@ -104,7 +110,10 @@ def copy_notebooks(app):
 
 
 def write_student_notebooks(app, exception):
-    """The student edition of every notebook with questions, in the site's student/ folder."""
+    """The student edition of every notebook with questions, in the site's student/ folder.
+
+    The assign command's function without a wheel: student notebooks only, no autograder zip.
+    """
     if exception is not None or app.builder.format != "html":
         return
     sys.path.insert(0, str(DOCS.parent))
@@ -144,8 +153,6 @@ def _find_object(dotted):
 
 def _documented_names(obj):
     """The names the API reference may document ``obj`` under: its public one first."""
-    import rnn_guide
-
     names = [f"rnn_guide.{name}" for name in rnn_guide.__all__ if getattr(rnn_guide, name) is obj]
     if getattr(obj, "__qualname__", None):
         names.append(f"{obj.__module__}.{obj.__qualname__}")

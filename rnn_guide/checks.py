@@ -1,15 +1,18 @@
 """Checks for the student notebooks: one line that says what is wrong with an answer.
 
-The "your turn" questions of the notebooks are graded by otter-grader's ``grader.check``. Each
-test calls one of these functions, which compare a student's answer with the expected value in
-NumPy, whatever framework made the tensors, and raise :class:`CheckFailed` with a message that
-names the answer, the expected value and the received one::
+The coded questions (:mod:`rnn_guide.questions`) and any test of a notebook call these functions,
+which compare a student's answer with the expected value in NumPy, whatever framework made the
+tensors, and raise :class:`CheckFailed` with a message that names the answer and says how it
+differs::
 
     from rnn_guide import checks
-    checks.shape("H", H, (4, 5))              # H has shape (4, 6); expected (4, 5)
-    checks.close("H_1", H_1, expected)        # H_1 is off by up to 0.031 ...
-    checks.number("perplexity", ppl, 27.9)    # perplexity is 25.1; expected 27.9 ...
+    checks.shape("H", H, (4, 5))              # H has shape (4, 6); expected shape (4, 5)
+    checks.close("H_1", H_1, expected)        # H_1 is off by up to 0.15 (6% relative) at index (0, 3)
+    checks.number("perplexity", ppl, 27.9)    # perplexity is 25.1, off by 10% relative
+    checks.equal("V", V, 28)                  # V is 27, not the expected value
 
+A message never prints the expected value of a value check (``close``, ``number``, ``equal``): a
+student who copies numbers from it must not pass. Shapes are not answers, so ``shape`` names both.
 A check never lets a framework error through: an answer that is not filled in yet (``...``), has
 the wrong type or the wrong shape is reported as such.
 """
@@ -36,7 +39,9 @@ def _array(name, value):
     """The answer as a float64 NumPy array, from a tensor of any framework or a number."""
     _given(name, value)
     if isinstance(value, (bool, str)):
-        raise CheckFailed(f"{name} should be a number or a tensor; got {type(value).__name__} {value!r}")
+        raise CheckFailed(
+            f"{name} should be a number or a tensor; got {type(value).__name__} {_short(value)}"
+        )
     if tensor_framework(value) is not None and hasattr(value, "dtype"):
         array = backend_of(value).numpy(value)
     else:
@@ -47,6 +52,12 @@ def _array(name, value):
     if array.dtype.kind not in "biuf":
         raise CheckFailed(f"{name} should be a number or a tensor; got {type(value).__name__}")
     return array.astype(np.float64)
+
+
+def _short(value, limit=60):
+    """``repr(value)``, cut to ``limit`` characters, for a message about a received value."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def shape(name, value, expected):
@@ -60,10 +71,11 @@ def shape(name, value, expected):
             received = tuple(int(n) for n in value)
         except (TypeError, ValueError):
             raise CheckFailed(
-                f"{name} should be a tensor or a shape like {expected}; got {type(value).__name__} {value!r}"
+                f"{name} should be a tensor or a shape like {expected}; "
+                f"got {type(value).__name__} {_short(value)}"
             ) from None
     if received != expected:
-        raise CheckFailed(f"{name} has shape {received}; expected {expected}")
+        raise CheckFailed(f"{name} has shape {received}; expected shape {expected}")
 
 
 def describe(value):
@@ -93,19 +105,35 @@ def close(name, value, expected, atol=1e-5, rtol=0.0):
     worst = np.unravel_index(int(np.argmax(excess)), excess.shape) if excess.size else ()
     if excess.size and excess[worst] > 0:
         where = f" at index {tuple(int(i) for i in worst)}" if worst else ""
-        relative = difference[worst] / max(abs(want[worst]), 1e-12)
-        raise CheckFailed(f"{name} is off by up to {difference[worst]:.3g} ({relative:.0%} relative){where}")
+        off = f"off by up to {difference[worst]:.3g}{_relative(difference[worst], want[worst])}"
+        raise CheckFailed(f"{name} is {off}{where}")
+
+
+def _relative(difference, expected):
+    """`` (6% relative)``: the difference relative to the expected entry; nothing when that is 0.
+
+    Whole percents only (or "under 1%"), and no sign: enough to tell a wrong term from a rounding
+    slip, not enough to rebuild the expected value from the received one.
+    """
+    if abs(expected) < 1e-12:
+        return ""
+    relative = difference / abs(expected)
+    return f" ({relative:.0%} relative)" if relative >= 0.01 else " (under 1% relative)"
 
 
 def number(name, value, expected, rtol=1e-4):
     """Check that the single number ``value`` (a Python number or a one-element tensor) is
-    ``expected`` to a relative tolerance ``rtol``."""
+    ``expected`` to a relative tolerance ``rtol``; the message says by how much it is off."""
     received = _array(name, value)
     if received.size != 1:
         raise CheckFailed(f"{name} should be one number; got a tensor of shape {received.shape}")
     received = float(received.reshape(()))
-    if not np.isfinite(received) or abs(received - expected) > rtol * max(1.0, abs(expected)):
-        raise CheckFailed(f"{name} is {received:.6g}; expected {expected:.6g}")
+    if not np.isfinite(received):
+        raise CheckFailed(f"{name} is {received}; expected a finite number")
+    difference = abs(received - expected)
+    if difference > rtol * max(1.0, abs(expected)):
+        relative = _relative(difference, expected).strip(" ()")  # "10% relative", or "" when 0 is expected
+        raise CheckFailed(f"{name} is {received:.6g}, off by {relative or f'{difference:.2g}'}")
 
 
 def equal(name, value, expected):
@@ -115,5 +143,12 @@ def equal(name, value, expected):
         same = bool(value == expected)
     except (TypeError, ValueError, RuntimeError):  # e.g. a whole tensor compared with a number
         same = False
-    if not same:
-        raise CheckFailed(f"{name} is {value!r}; expected {expected!r}")
+    if same:
+        return
+    if type(value) is not type(expected) and not (_is_number(value) and _is_number(expected)):
+        raise CheckFailed(f"{name} should be of type {type(expected).__name__}; got {describe(value)}")
+    raise CheckFailed(f"{name} is {_short(value)}, not the expected value")
+
+
+def _is_number(value):
+    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)

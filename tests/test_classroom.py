@@ -1,77 +1,57 @@
-"""The student notebooks: built by otter assign, free of solutions, and their checks give messages.
+"""The student notebooks: built by the assign command, free of answers, and their checks give one line.
 
-For every framework under test, each student notebook is run twice, as a student would: as handed
-out (every check must fail with rnn_guide's message, never a traceback) and with the instructor's
-solutions pasted back into the answer cells (every check must pass). nbval runs the instructor
-notebooks themselves, whose test cells call their test functions, so the answers pass there too.
+The assign command (``scripts/assign_notebooks.py``, run here without building an autograder) writes
+each student notebook into a temporary folder. Then, per notebook:
+
+- no line of an answer, prose answers and the tests' lines included, appears anywhere in its JSON
+  (cells, outputs and metadata);
+- it is the packaged student edition (``rnn_guide/notebooks/student/``), so the wheel ships the
+  notebooks as the instructor notebooks are now;
+- run as handed out in a kernel of the env's framework, every cell runs and every feedback cell
+  (``rnn_guide.questions.feedback``) prints one line starting with ✗; with the instructor's answers
+  pasted into the answer cells, every one prints a line starting with ✓;
+- a renamed copy in another folder (``01_no_hidden_state (1).ipynb``, a browser's second download)
+  runs and checks the same: nothing depends on the file's name or place.
+
+nbval runs the instructor notebooks, whose test cells call ``questions.check`` on the answers.
+``tests/test_grading.py`` grades a synthetic class with ``otter run`` and the autograder zip.
 """
 
-import re
+import shutil
 
-import ipykernel.kernelspec
 import nbformat
 import pytest
-from jupyter_client import KernelManager
-from jupyter_client.kernelspec import KernelSpecManager
-from nbclient import NotebookClient
+from classroom import execute, feedback_outputs, fill, read_questions, secret_lines, whole_json_text
 
-from scripts.assign_notebooks import assign, instructor_notebooks
+from scripts.assign_notebooks import PACKAGE_STUDENT, assign, instructor_notebooks
 
 NOTEBOOKS = instructor_notebooks()
-ANSWER_TAG = "otter_answer_cell"
-CHECK = re.compile(r'grader\.check\("(\w+)"\)')
-
-
-class _ThisPython(KernelSpecManager):
-    """Kernels run on this interpreter (the tox env's), whatever kernels Jupyter has registered."""
-
-    def get_kernel_spec(self, kernel_name):
-        return self.kernel_spec_class(
-            resource_dir=ipykernel.kernelspec.RESOURCES, **ipykernel.kernelspec.get_kernel_dict()
-        )
-
-
-def solutions(path):
-    """The instructor's answers, in order: code cells with ``# SOLUTION`` lines, and the prose
-    answers between ``# BEGIN SOLUTION`` and ``# END SOLUTION`` of manual questions."""
-    nb = nbformat.read(path, as_version=4)
-    answers, inside = [], False
-    for cell in nb.cells:
-        if cell.cell_type == "raw" and cell.source.startswith("# BEGIN SOLUTION"):
-            inside = True
-        elif cell.cell_type == "raw" and cell.source.startswith("# END SOLUTION"):
-            inside = False
-        elif inside:
-            answers.append(cell)
-    return answers
-
-
-def run(nb, folder, framework, monkeypatch):
-    """Execute ``nb`` in ``folder`` under ``framework``; return {check name: its output text}."""
-    monkeypatch.setenv("RNN_GUIDE_FRAMEWORK", framework)
-    manager = KernelManager(kernel_name="python3", kernel_spec_manager=_ThisPython())
-    client = NotebookClient(
-        nb, km=manager, timeout=900, allow_errors=True, resources={"metadata": {"path": str(folder)}}
-    )
-    client.execute()
-    results = {}
-    for cell in nb.cells:
-        if cell.cell_type != "code":
-            continue
-        text = "".join(o.get("text", "") + o.get("data", {}).get("text/plain", "") for o in cell.outputs)
-        errors = [out for out in cell.outputs if out.output_type == "error"]
-        assert not errors, f"cell raised {errors[0].ename}: {errors[0].evalue}\n{cell.source}"
-        match = CHECK.search(cell.source)
-        if match:
-            results[match.group(1)] = text
-    return results
+RENAMED = "01_no_hidden_state (1).ipynb"
 
 
 @pytest.fixture(scope="module")
 def handout(tmp_path_factory):
-    """The student notebooks, built by otter assign into a fresh folder."""
-    folder = tmp_path_factory.mktemp("student")
-    return {path.name: assign(path, folder) for path in NOTEBOOKS}
+    """The student notebooks, built by the assign command into a fresh folder."""
+    folder = tmp_path_factory.mktemp("handout")
+    return {path.name: assign(path, folder)[0] for path in NOTEBOOKS}
+
+
+@pytest.fixture
+def kernel_framework(framework, monkeypatch):
+    """The env's framework for the notebook kernels (it wins over the notebooks' flag)."""
+    monkeypatch.setenv("RNN_GUIDE_FRAMEWORK", framework)
+    return framework
+
+
+def coded_feedback(ran):
+    """Each feedback cell's lines, checking that it printed one line per question it checks."""
+    outputs = feedback_outputs(ran)
+    assert outputs, "the notebook has no feedback cell"
+    for names, lines in outputs:
+        assert len(lines) == len(names), f"feedback for {names} printed {len(lines)} lines:\n" + "\n".join(
+            lines
+        )
+    return [line for _, lines in outputs for line in lines]
 
 
 def test_notebooks_1_to_8_have_questions():
@@ -80,52 +60,50 @@ def test_notebooks_1_to_8_have_questions():
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
-def test_student_notebook_holds_no_solution(path, handout):
-    student = handout[path.name].read_text()
-    answers = solutions(path)
-    assert answers, f"{path.name} has no solution cells"
-    for cell in answers:
-        for line in cell.source.splitlines():
-            line = line.replace("# SOLUTION", "").strip()
-            if len(line) > 8 and not line.startswith("#"):
-                assert line not in student, f"{path.name}: the student version contains {line!r}"
+def test_student_notebook_holds_no_answer(path, handout):
+    student = whole_json_text(handout[path.name])
+    secrets = secret_lines(path)
+    assert secrets, f"{path.name} has no answers"
+    leaked = [line for line in secrets if line in student]
+    assert not leaked, f"{path.name}: the student notebook contains {leaked}"
+    assert "otter" not in nbformat.read(handout[path.name], as_version=4).metadata
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
-def test_checks_as_handed_out_fail_with_a_message(path, handout, framework, monkeypatch):
+def test_packaged_student_edition_is_current(path, handout):
+    packaged = PACKAGE_STUDENT / path.name
+    hint = "rebuild it: python scripts/assign_notebooks.py --package"
+    assert packaged.is_file(), f"{packaged} is missing; {hint}"
+    assert packaged.read_text(encoding="utf-8") == handout[path.name].read_text(encoding="utf-8"), (
+        f"{packaged} is not the student edition of {path.name} as it is now; {hint}"
+    )
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_checks_as_handed_out_fail_with_one_line(path, handout, kernel_framework):
     student = handout[path.name]
-    results = run(nbformat.read(student, as_version=4), student.parent, framework, monkeypatch)
-    for name, text in results.items():
-        assert "Test case failed" in text, f"{name} passed on the unanswered notebook:\n{text}"
-        assert "CheckFailed: " in text, f"{name} failed without rnn_guide's message:\n{text}"
-        assert "Traceback" not in text, f"{name} printed a traceback:\n{text}"
+    lines = coded_feedback(execute(nbformat.read(student, as_version=4), student.parent))
+    for line in lines:
+        assert line.startswith("✗ "), f"{path.name}: a check passed on the unanswered notebook: {line}"
+        assert "Traceback" not in line, f"{path.name}: {line}"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
-def test_checks_pass_with_the_solutions_pasted_back(path, handout, framework, monkeypatch):
+def test_checks_pass_with_the_answers_pasted_back(path, handout, kernel_framework):
     student = handout[path.name]
-    nb = nbformat.read(student, as_version=4)
-    answer_cells = [c for c in nb.cells if ANSWER_TAG in c.metadata.get("tags", [])]
-    answers = solutions(path)
-    assert [c.cell_type for c in answer_cells] == [c.cell_type for c in answers]
-    for cell, answer in zip(answer_cells, answers):
-        cell.source = answer.source
-    results = run(nb, student.parent, framework, monkeypatch)
-    assert results, f"{path.name} has no checks"
-    for name, text in results.items():
-        assert "All test cases passed" in text, f"{name} failed with the instructor's answer:\n{text}"
+    answered = fill(nbformat.read(student, as_version=4), read_questions(path))
+    for line in coded_feedback(execute(answered, student.parent)):
+        assert line.startswith("✓ "), f"{path.name}: the instructor's answer failed: {line}"
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
-def test_instructor_test_cells_call_their_test(path):
-    """nbval then runs every check on the instructor's answers, in every framework env."""
-    nb = nbformat.read(path, as_version=4)
-    tests, inside = [], False
-    for cell in nb.cells:
-        if cell.cell_type == "raw":
-            inside = cell.source.startswith("# BEGIN TESTS") or (inside and "# END TESTS" not in cell.source)
-        elif inside and cell.cell_type == "code":
-            tests.append(cell.source)
-    for source in tests:
-        name = re.match(r"def (test_\w+)\(", source).group(1)
-        assert re.search(rf"^{name}\(", source, re.MULTILINE), f"{path.name}: {name} is never called"
+def test_a_renamed_copy_elsewhere_checks_the_same(handout, tmp_path, kernel_framework):
+    """A browser's second download, opened from another folder (as Colab moves files)."""
+    source = next(p for p in NOTEBOOKS if p.name.startswith("01_"))
+    copy = tmp_path / "Downloads" / RENAMED
+    copy.parent.mkdir()
+    shutil.copyfile(handout[source.name], copy)
+    blank = coded_feedback(execute(nbformat.read(copy, as_version=4), copy.parent))
+    answered = fill(nbformat.read(copy, as_version=4), read_questions(source))
+    right = coded_feedback(execute(answered, copy.parent))
+    assert blank and all(line.startswith("✗ ") for line in blank), blank
+    assert len(right) == len(blank) and all(line.startswith("✓ ") for line in right), right

@@ -58,7 +58,7 @@ QUESTIONS = (
         answer="unrolled_mine",
         inputs=_unrolled_inputs,
         reference=_unrolled_reference,
-        refuse=("rnn_guide.rnn_step", "rnn_guide.rnn_forward"),
+        refuse=("rnn_guide.rnn_forward",),
         difficulty="medium",
         minutes=10,
     ),
