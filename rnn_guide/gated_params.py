@@ -13,6 +13,7 @@ from . import validation as check
 from .backends import get_backend
 from .errors import RNNGuideError, ShapeError
 from .recurrence import _backend_for, _expect, _expect_bias, _matrix_shape
+from .refusal import refusable
 
 GRU_GATES = ("z", "r", "h")  # update gate, reset gate, candidate state
 LSTM_GATES = ("i", "f", "o", "c")  # input, forget and output gates, candidate memory cell
@@ -53,6 +54,7 @@ class LSTMParams(NamedTuple):
     b_q: object  # (num_outputs,)
 
 
+@refusable("rnn_guide.init_gru_params")
 def init_gru_params(num_inputs, num_hiddens, num_outputs, framework, seed=0, sigma=0.01):
     """Draw the GRU's parameters with NumPy's seeded generator and convert them.
 
@@ -66,6 +68,7 @@ def init_gru_params(num_inputs, num_hiddens, num_outputs, framework, seed=0, sig
     return GRUParams(*_draw(GRU_GATES, num_inputs, num_hiddens, num_outputs, framework, seed, sigma))
 
 
+@refusable("rnn_guide.init_lstm_params")
 def init_lstm_params(num_inputs, num_hiddens, num_outputs, framework, seed=0, sigma=0.01):
     """Draw the LSTM's parameters, as :func:`init_gru_params` does.
 

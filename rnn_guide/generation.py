@@ -18,6 +18,7 @@ from . import validation as check
 from .data import UNK, preprocess
 from .errors import RNNGuideError
 from .lm_math import lm_forward, log_softmax, perplexity
+from .refusal import refusable
 
 
 def _read(model, ids):
@@ -65,6 +66,7 @@ def _next_char(logits, temperature, rng, unk):
     return int(rng.choice(len(p), p=p / p.sum()))
 
 
+@refusable("rnn_guide.generation.predict")
 def predict(model, prefix, num_chars, temperature=None, seed=None):
     """Continue ``prefix`` by ``num_chars`` characters.
 

@@ -15,6 +15,7 @@ from .errors import RNNGuideError
 from .gated_params import init_gru_params, init_lstm_params
 from .lm_math import CELLS, check_cell, check_param_shapes, lm_forward, loss_and_state, perplexity, zero_state
 from .recurrence import init_params
+from .refusal import refusable
 from .training import evaluate
 
 INIT = {"rnn": init_params, "gru": init_gru_params, "lstm": init_lstm_params}
@@ -88,6 +89,7 @@ class RNNLM:
         (with ``partition='sequential'`` the state is carried from batch to batch)."""
         return perplexity(evaluate(self, batches, partition))
 
+    @refusable("rnn_guide.RNNLM.predict")
     def predict(self, prefix, num_chars, temperature=None, seed=None):
         """Continue ``prefix`` by ``num_chars`` characters: :func:`rnn_guide.generation.predict`."""
         return generation.predict(self, prefix, num_chars, temperature, seed)

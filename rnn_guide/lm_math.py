@@ -24,6 +24,7 @@ from .errors import RNNGuideError
 from .gated import input_terms, run_gru, run_lstm
 from .gated_params import GRUParams, LSTMParams
 from .recurrence import RNNParams
+from .refusal import refusable
 
 # exp(709) is close to the largest float: a mean cross-entropy above it means training has diverged.
 MAX_LOSS = 709.0
@@ -100,6 +101,7 @@ def _gated_forward(d2l, params, X, state):
     return d2l.matmul(d2l.reshape(H_all, (T * n, h)), params.W_hq) + params.b_q, state
 
 
+@refusable("rnn_guide.lm_math.cross_entropy")
 def cross_entropy(d2l, O, Y, weights=None):
     """Mean softmax cross-entropy of scores O (n, V) for targets Y (num_steps, batch_size).
 
@@ -121,6 +123,7 @@ def loss_and_state(d2l, params, X, Y, H, weights=None):
     return cross_entropy(d2l, O, Y, weights), H
 
 
+@refusable("rnn_guide.lm_math.perplexity")
 def perplexity(mean_loss):
     """``exp(mean_loss)``, or inf where that overflows (instead of raising OverflowError)."""
     return math.exp(mean_loss) if mean_loss < MAX_LOSS else math.inf
@@ -135,6 +138,7 @@ def log_softmax(O):
     return get_backend("numpy").log_softmax(np.asarray(O))
 
 
+@refusable("rnn_guide.lm_math.expected_shapes")
 def expected_shapes(vocab_size, num_hiddens, cell="rnn"):
     """The shapes of the cell's parameters (e.g. ``W_xh, W_hh, b_h, W_hq, b_q``) for ``V``
     characters and ``h`` hidden units, by name."""
