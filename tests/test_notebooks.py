@@ -11,13 +11,14 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "rnn_guide" / "notebooks").glob("[0-9][0-9]_*.ipynb"))
-SETUP = """try:
+SETUP = r"""try:
     import rnn_guide
 except ImportError:  # not installed in this kernel's Python: say how to get it
     raise ImportError(
-        'rnn_guide is not installed here. In a terminal: pip install "rnn_guide-<version>-py3-none-any.whl'
-        '[pytorch,notebooks]" with the wheel from your course, or pip install -e ".[pytorch,notebooks]" in '
-        'a clone of the repository; then restart the kernel.'
+        'rnn_guide is not installed here. In a terminal, install the wheel from your course,\n'
+        '    pip install "rnn_guide-<version>-py3-none-any.whl[pytorch,notebooks]"\n'
+        'or, in a clone of the repository, pip install -e ".[pytorch,notebooks]";\n'
+        'then restart the kernel.'
     ) from None
 
 framework = 'pytorch'  # or 'tensorflow', 'jax', 'mxnet', 'numpy'
