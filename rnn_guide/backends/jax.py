@@ -36,7 +36,7 @@ class JaxBackend(Backend):
     def stop_gradient(self, x):
         return jax.lax.stop_gradient(x)
 
-    def value_and_grad(self, fn):
+    def _value_and_grad(self, fn):
         grad_fn = jax.value_and_grad(fn, has_aux=True)
 
         def wrapped(params, *args):

@@ -69,7 +69,7 @@ class MXNetBackend(Backend):
     def stop_gradient(self, x):
         return x.detach()
 
-    def value_and_grad(self, fn):
+    def _value_and_grad(self, fn):
         def wrapped(params, *args):
             leaves = [as_leaf(p) for p in params]
             with autograd.record():

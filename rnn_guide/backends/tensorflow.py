@@ -58,7 +58,7 @@ class TensorFlowBackend(Backend):
     def split(self, x, sections, axis=-1):
         return tf.split(x, sections, axis=axis)
 
-    def value_and_grad(self, fn):
+    def _value_and_grad(self, fn):
         def wrapped(params, *args):
             with tf.GradientTape() as tape:
                 tape.watch(list(params))
