@@ -60,7 +60,7 @@ autodoc_typehints = "none"
 # "Returns: (H_all, H_T): ..." is a description, not a type to cross-reference.
 napoleon_use_rtype = False
 # The standard library's documentation is not at hand offline (no intersphinx).
-nitpick_ignore = [("py:class", "pathlib.Path")]
+nitpick_ignore = [("py:class", "pathlib.Path"), ("py:class", "collections.abc.Callable")]
 
 html_theme = "sphinx_book_theme"
 html_title = f"rnn_guide {release}"

@@ -5,7 +5,7 @@ answered by calling :func:`rnn_guide.rnn_step`. The functions a question may ref
 ``@refusable("rnn_guide.rnn_step")``; :func:`refusing` turns a set of them off inside a ``with``
 block, and a call to one of them raises :class:`~rnn_guide.errors.ShortcutRefused` naming it.
 
-The set lives in a :class:`contextvars.ContextVar`, so it is scoped to the ``with`` block (and to
+The set lives in a ``contextvars.ContextVar``, so it is scoped to the ``with`` block (and to
 its thread or task): outside a check nothing is refused, and nothing is patched or replaced.
 """
 

@@ -35,7 +35,7 @@ class Question:
             generator), sizes included, so that hard-coded shapes or numbers fail.
         reference: ``(d2l, *args) -> expected``, the right answer for those arguments.
         refuse: names of refusable library functions switched off while the student's function runs.
-        compare: ``(label, received, expected, d2l)``; raises CheckFailed. Default: :func:`compare_close`.
+        compare: ``(label, received, expected, d2l)``; raises CheckFailed. Default: ``compare_close``.
         difficulty: ``"easy"``, ``"medium"`` or ``"hard"``.
         minutes: about how long a student needs.
     """
