@@ -275,8 +275,9 @@ def render(results):
             "state, validation not counted). first epoch and run times are wall times with compilation and "
             "validation included; pairs read rnn_guide / built-in. Peak RSS is the whole process "
             "(all runs). With `--rounds N` the two are run alternately N times (ABAB) and the ratio is the "
-            "median of the rounds', with their range. Both run with the framework's default threads; "
-            "a row marked keep-freed-memory ran "
+            "median of the rounds', with their range. The built-in layer runs on the framework's default "
+            "threads, rnn_guide on train's default threads='auto' (the framework's count on a quiet "
+            "machine); a row marked keep-freed-memory ran "
             "with the opt-in `rnn_guide.keep_freed_memory()` (glibc malloc tuning) in both models. "
             "import: median of five fresh interpreters; setup cell: `import rnn_guide` and "
             "`rnn_guide.use(framework)` in the benchmark's own fresh process.",

@@ -6,10 +6,13 @@ learning rate and the clipping threshold are arguments of the step, so a second
 :func:`train` call, another model or another learning rate reuses it). :func:`train`
 runs the step over the batches of each epoch, keeps the loss on the device until
 the epoch ends, stops with :class:`TrainingDivergedError` when the loss diverges,
-and records train and validation perplexity per epoch in a :class:`History`.
+and records train and validation perplexity per epoch in a :class:`History`. Both
+choose the thread count of their steps by timing them and hand the framework's back
+when they return (:mod:`rnn_guide.backends.threads`).
 The gradient experiments of :mod:`rnn_guide.gradients` use this same loop.
 """
 
+import contextlib
 import math
 import time
 from dataclasses import dataclass, field
@@ -18,6 +21,7 @@ import numpy as np
 
 from . import validation as check
 from .backends.base import rebuild
+from .backends.threads import AUTO, check_threads, step_threads
 from .bptt import bptt_value_and_grad, full_bptt_fn
 from .errors import RNNGuideError
 from .lm_math import MAX_LOSS, cell_of, detach_state, loss_and_state, perplexity, state_rows
@@ -136,26 +140,29 @@ def batch_tensors(d2l, X, Y, rows=None):
     return d2l.tensor(X.T), d2l.tensor(Y.T), d2l.tensor(weights)
 
 
-def evaluate(model, batches, partition="random", rows=None):
+def evaluate(model, batches, partition="random", rows=None, threads=AUTO):
     """Mean cross-entropy of ``model`` over all tokens of ``batches`` (a compiled step, no update).
 
     With ``partition='sequential'`` the state is carried from batch to batch. ``rows``: pad
     smaller batches to this many rows where the backend compiles (:func:`batch_tensors`); None
-    pads them to the first batch's rows, so that a compiled step sees one shape.
+    pads them to the first batch's rows, so that a compiled step sees one shape. ``threads``:
+    as in :func:`train`.
     """
     d2l = model.d2l
     step = d2l.compiled(
         f"eval_step:{model.cell}", lambda: lambda p, X, Y, H, w: loss_and_state(d2l, p, X, Y, H, w)
     )
     total, count, H = 0.0, 0, None
-    for X, Y in batches:
-        rows = (rows or len(X)) if d2l.compiles else None
-        Xt, Yt, weights = batch_tensors(d2l, X, Y, rows)
-        if H is None or partition != "sequential" or state_rows(d2l, H) != d2l.shape(Xt)[1]:
-            H = model.begin_state(d2l.shape(Xt)[1])
-        loss, H = step(model.params, Xt, Yt, H, weights)
-        total += float(d2l.numpy(loss)) * X.size
-        count += X.size
+    with step_threads(d2l, threads, "evaluate") as choice:
+        for X, Y in batches:
+            rows = (rows or len(X)) if d2l.compiles else None
+            Xt, Yt, weights = batch_tensors(d2l, X, Y, rows)
+            if H is None or partition != "sequential" or state_rows(d2l, H) != d2l.shape(Xt)[1]:
+                H = model.begin_state(d2l.shape(Xt)[1])
+            with choice.step():
+                loss, H = step(model.params, Xt, Yt, H, weights)
+                total += float(d2l.numpy(loss)) * X.size
+            count += X.size
     if count == 0:
         raise RNNGuideError("evaluation needs at least one batch, received none")
     return total / count
@@ -174,6 +181,7 @@ def train(
     validate=True,
     bptt="truncated",
     compiled=True,
+    threads=AUTO,
 ):
     """Train ``model`` on ``data`` (a :class:`~rnn_guide.data.TimeMachine`).
 
@@ -191,6 +199,13 @@ def train(
         bptt: ``'truncated'`` or, with ``partition='sequential'``, ``'full'``: each batch's
             gradient goes back through every earlier batch of the epoch (slow; for comparison).
         compiled: run the compiled step (False: eager, e.g. to compare the work done).
+        threads: threads per operation while training. ``'auto'``: the framework's count or one
+            thread, whichever its recent steps ran faster on (on a quiet machine the framework's;
+            beside other busy processes, one), then the framework's count is restored. None: the
+            framework's setting, untouched. A positive integer: that many, restored afterwards
+            (PyTorch only: TensorFlow, JAX and MXNet fix their threads when their runtime starts,
+            and there ``'auto'`` changes nothing). See :mod:`rnn_guide.backends.threads`; for every
+            cell of a notebook on a shared server, ``rnn_guide.use(framework, threads=1)``.
 
     Returns:
         History with per-epoch train and validation perplexity, seconds and batch counts.
@@ -209,6 +224,7 @@ def train(
         check.boolean(value, name, "train")
     check.one_of(partition, "partition", ("random", "sequential"), "train")
     check.one_of(bptt, "bptt", ("truncated", "full"), "train")
+    threads = check_threads(threads, "train")
     if bptt == "full" and partition != "sequential":
         raise RNNGuideError("train: bptt='full' needs partition='sequential', received partition='random'")
     d2l = model.d2l
@@ -218,12 +234,15 @@ def train(
     rows = data.batch_size if compiled and d2l.compiles and bptt == "truncated" else None
     lr_t, clip_t = (d2l.tensor(np.float32(v)) for v in (lr, math.inf if clip is None else clip))
     rng, history = np.random.default_rng(seed), History()
-    bar = progress_bar(epochs, progress, f"training ({d2l.name})")
-    try:  # the bar is closed however training ends (divergence, Ctrl-C)
+    # the bar is closed and the framework's threads restored however training ends (divergence, Ctrl-C)
+    with (
+        step_threads(d2l, threads, "train") as choice,
+        contextlib.closing(progress_bar(epochs, progress, f"training ({d2l.name})")) as bar,
+    ):
         for epoch in range(1, epochs + 1):
             start, before = time.perf_counter(), model.params
             batches = data.train_batches(rng, partition)
-            mean_loss, count, k = _epoch(model, batches, step, rows, partition, bptt, lr_t, clip_t)
+            mean_loss, count, k = _epoch(model, batches, step, rows, partition, bptt, lr_t, clip_t, choice)
             if not mean_loss < MAX_LOSS:  # NaN, inf, or a loss whose perplexity overflows a float
                 model.params = before
                 raise TrainingDivergedError(
@@ -236,20 +255,18 @@ def train(
             history.batches.append(k)
             history.tokens += count
             history.train_perplexity.append(perplexity(mean_loss))
-            if validate:
-                val_loss = evaluate(model, data.val_batches(partition), partition, rows)
+            if validate:  # on the thread count the training steps ran fastest on lately
+                val_loss = evaluate(model, data.val_batches(partition), partition, rows, choice.best())
                 history.val_perplexity.append(perplexity(val_loss))
             bar.update(1)
             bar.set_postfix(
                 train_ppl=f"{history.train_perplexity[-1]:.2f}",
                 val_ppl=f"{history.val_perplexity[-1]:.2f}" if validate else "-",
             )
-    finally:
-        bar.close()
     return history
 
 
-def _epoch(model, batches, step, rows, partition, bptt, lr, clip):
+def _epoch(model, batches, step, rows, partition, bptt, lr, clip, choice):
     """One pass of ``step`` over ``batches``: ``(mean loss, tokens, number of batches)``."""
     d2l, total, count, H, past, k = model.d2l, None, 0, None, [], 0
     with np.errstate(over="ignore", invalid="ignore"):  # divergence is caught by the caller, with advice
@@ -262,10 +279,12 @@ def _epoch(model, batches, step, rows, partition, bptt, lr, clip):
             H = model.begin_state(d2l.shape(Xt)[1]) if fresh else H  # sequential: carry the state on
             if bptt == "full":  # from the start of the epoch, through every earlier batch
                 X_past = d2l.tensor(np.concatenate(past, axis=1).T) if past else None
-                model.params, loss, H = step(model.params, X_past, Xt, Yt, H, lr, clip)
+                with choice.step(work=len(past) + 1):  # it goes back through len(past) + 1 batches
+                    model.params, loss, H = step(model.params, X_past, Xt, Yt, H, lr, clip)
                 past.append(X)
             else:
-                model.params, loss, H = step(model.params, Xt, Yt, H, lr, clip, weights)
+                with choice.step():  # timed: the thread count of the coming steps depends on it
+                    model.params, loss, H = step(model.params, Xt, Yt, H, lr, clip, weights)
             # The sum stays on the device: one host round trip per epoch, not one per step.
             total = loss * X.size if total is None else total + loss * X.size
             count += X.size

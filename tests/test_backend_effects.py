@@ -2,9 +2,10 @@
 
 Building a backend, ``backend_of`` and the helpers that call it leave every
 random generator outside the backend object alone; ``use`` and ``d2l.seed``
-seed on purpose. Importing the package and using a backend change no
-environment variable, thread setting or malloc setting: that is checked in a
-fresh Python process, where nothing else has run.
+seed on purpose. Importing the package, using a backend and training change no
+environment variable, thread setting or malloc setting (``train`` may change the
+thread count while it runs and restores it): that is checked in a fresh Python
+process, where nothing else has run.
 """
 
 import json
@@ -149,6 +150,8 @@ import ctypes, json, os, sys
 framework, module = sys.argv[1], sys.argv[2]
 if module:
     __import__(module)  # the framework's own import effects happen before the snapshot
+if module == "torch":  # more than one thread, whatever the machine: train's 'auto' changes it while it runs
+    sys.modules["torch"].set_num_threads(3)
 
 libc = ctypes.CDLL(None) if sys.platform.startswith("linux") else None
 HAS_MALLINFO2 = hasattr(libc, "mallinfo2")
@@ -195,6 +198,8 @@ else:
     X, H, W_xh, W_hh = d2l.randn(2, 3), d2l.randn(2, 4), d2l.randn(3, 4), d2l.randn(4, 4)
     H = rnn_guide.rnn_step(X, H, W_xh, W_hh, d2l.zeros((4,)))
     d2l.numpy(d2l.clip_by_global_norm([H], 1.0)[0])
+    data = rnn_guide.TimeMachine(8, 4, num_train=32, num_val=8, text="the time machine " * 20)
+    rnn_guide.train(rnn_guide.RNNLM(data.vocab, 4, d2l), data, epochs=2, progress=False)  # threads='auto'
 changed = sorted(k for k in set(environ) | set(os.environ) if environ.get(k) != os.environ.get(k))
 seen = {"environ": changed, "threads": [threads_before, threads()], "mapped": [mapped_before, mapped(31)]}
 print(json.dumps(seen))

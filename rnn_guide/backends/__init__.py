@@ -15,6 +15,7 @@ from ..errors import FrameworkNotInstalledError, RNNGuideError
 from .base import DEFAULT_SEED
 from .malloc import keep_freed_memory
 from .tensors import tensor_framework
+from .threads import fixed_why
 
 # name -> (adapter module, class name)
 _ADAPTERS = {
@@ -84,7 +85,7 @@ def get_backend(framework):
     return _backend(canonical_name(framework))
 
 
-def use(framework=None, seed=DEFAULT_SEED):
+def use(framework=None, seed=DEFAULT_SEED, threads=None):
     """Return the backend students call ``d2l``, seeded: ``d2l = rnn_guide.use('jax')``.
 
     The choice is made in this order: the ``RNN_GUIDE_FRAMEWORK`` environment
@@ -97,20 +98,33 @@ def use(framework=None, seed=DEFAULT_SEED):
     backend, and the framework's own global generator (``torch.manual_seed``,
     ``tf.random.set_seed``, ``mx.random.seed``), so ``torch.randn`` repeats too.
 
+    Threads are left as they are unless ``threads`` is given: ``train`` and
+    ``evaluate`` choose their own and restore them (:mod:`rnn_guide.backends.threads`).
+
     Args:
         framework: ``'pytorch'``, ``'tensorflow'``, ``'jax'``, ``'mxnet'`` or
             ``'numpy'`` (aliases ``'torch'``, ``'tf'``, ``'mx'``), or None.
         seed: an integer in [0, 2**32 - 1], the seed of all of the above.
+        threads: None (the default: change nothing), or a positive integer: the threads per
+            operation of the whole process from now on, an explicit opt-in for a shared server,
+            where ``threads=1`` keeps every cell, not only training, from waiting on busy cores.
+            PyTorch: ``torch.set_num_threads``. TensorFlow: its intra- and inter-op threads, which
+            can only be set before its runtime starts (an error says so afterwards). JAX, MXNet and
+            NumPy have no such setting that works here: one line on stderr says it is not applied.
 
     Returns:
         The framework's one backend object, with d2l-named helpers, e.g.
         ``d2l.matmul``, ``d2l.concat``.
     """
     seed = check.seed(seed, "use")
+    if threads is not None:
+        threads = check.positive_int(threads, "threads", "use")
     name, note = resolve_framework(framework)
     if note:
         print(note, file=sys.stderr)
     backend = _backend(name)
+    if threads is not None and not backend._use_threads(threads):  # before anything runs (TensorFlow)
+        print(f"rnn_guide: threads={threads} is not applied: {name} {fixed_why(name)}", file=sys.stderr)
     backend.seed(seed)
     return backend
 

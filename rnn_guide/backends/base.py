@@ -70,6 +70,22 @@ class Backend:
         """Where new tensors are placed (``'cpu'`` unless a GPU build is in use)."""
         return "cpu"
 
+    # Threads per operation (chosen in threads.py). A framework that can change its count while it runs
+    # implements both; the others fix theirs when their runtime starts, and None says so.
+    def _get_threads(self):
+        return None
+
+    def _set_threads(self, n):
+        raise NotImplementedError
+
+    def _use_threads(self, n):
+        """``use(..., threads=n)``: ``n`` threads per operation for the whole process; False where the
+        framework has no such setting that rnn_guide can make."""
+        if self._get_threads() is None:
+            return False
+        self._set_threads(n)
+        return True
+
     # ------------------------------------------------------------ randomness
     def seed(self, n=DEFAULT_SEED):
         """Seed every generator a notebook draws from, so its numbers repeat run after run.
@@ -197,6 +213,7 @@ class Backend:
         """Elementwise natural logarithm."""
         return self.xp.log(x)
 
+    @refusable("d2l.softmax")
     def softmax(self, x, axis=-1):
         """Softmax along ``axis``, computed stably (the max is subtracted first)."""
         return self._nn.softmax(x, axis=axis)
@@ -216,6 +233,7 @@ class Backend:
         """
         return self.xp.sqrt(self.xp.sum(x * x))
 
+    @refusable("d2l.log_softmax")
     def log_softmax(self, x, axis=-1):
         """``log(softmax(x))``, computed stably."""
         return self._nn.log_softmax(x, axis=axis)
@@ -292,12 +310,18 @@ class Backend:
         return [x[t] for t in range(self.shape(x)[0])]
 
     # -------------------------------------------------- autograd and compile
+    @refusable("d2l.value_and_grad")
     def value_and_grad(self, fn):
         """Turn ``fn(params, *args) -> (loss, aux)`` into ``g(params, *args) -> (loss, aux, grads)``.
 
         ``params`` is a tuple or NamedTuple of tensors; ``grads`` has the same
         structure. ``aux`` is returned as computed (not differentiated).
         """
+        return self._value_and_grad(fn)
+
+    # Each framework's autograd: the adapters override this one, so the public method above (which
+    # a question can switch off, rnn_guide.refusal) is the same for all of them.
+    def _value_and_grad(self, fn):
         raise RNNGuideError(
             f"the {self.name!r} backend has no automatic differentiation; "
             "use one of 'pytorch', 'tensorflow', 'jax', 'mxnet'"

@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from ..refusal import refusable
 from .base import Backend
 
 
@@ -24,10 +25,12 @@ class NumpyBackend(Backend):
         # The same function as 1 / (1 + exp(-x)), without exp's overflow for large negative x.
         return 0.5 * (np.tanh(0.5 * x) + 1.0)
 
+    @refusable("d2l.softmax")
     def softmax(self, x, axis=-1):
         e = np.exp(x - np.max(x, axis=axis, keepdims=True))
         return e / np.sum(e, axis=axis, keepdims=True)
 
+    @refusable("d2l.log_softmax")
     def log_softmax(self, x, axis=-1):
         shifted = x - np.max(x, axis=axis, keepdims=True)
         return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))

@@ -13,8 +13,7 @@ class PyTorchBackend(Backend):
     _nn = torch  # torch.relu, torch.softmax(x, axis=...), torch.log_softmax
 
     # jit is the base identity: PyTorch runs the step eagerly (torch.compile took 30 s to compile it
-    # on a 2-core CPU, more than the whole run). Pinning one intra-op thread while a step ran was
-    # dropped: it changed a process-wide setting and measured 20-30% slower on an idle AMD EPYC.
+    # on a 2-core CPU, more than the whole run).
 
     def __init__(self):
         self._device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
@@ -36,6 +35,18 @@ class PyTorchBackend(Backend):
     def _seed_global(self, n):
         torch.manual_seed(n)
 
+    # The intra-op (OpenMP) thread count, which PyTorch can change while it runs. On a GPU the steps
+    # run there, and the CPU's threads are left alone.
+    def _get_threads(self):
+        return torch.get_num_threads() if self._device.type == "cpu" else None
+
+    def _set_threads(self, n):
+        torch.set_num_threads(n)
+
+    def _use_threads(self, n):  # the CPU's threads, also where the steps run on a GPU
+        torch.set_num_threads(n)
+        return True
+
     # torch has no take(axis=...). index_select is the direct row gather: forward and backward of the
     # 32 lookups per batch take 43 us against 90 us for W[indices] (advanced indexing), about 10% of
     # a training step at the book's settings (measured, 2-core Xeon).
@@ -55,7 +66,7 @@ class PyTorchBackend(Backend):
     def stop_gradient(self, x):
         return x.detach()
 
-    def value_and_grad(self, fn):
+    def _value_and_grad(self, fn):
         def wrapped(params, *args):
             # Fresh leaves each call: the caller's tensors are never modified.
             leaves = [p.detach().requires_grad_(True) for p in params]

@@ -8,6 +8,7 @@ not write environment variables).
 import numpy as np
 import tensorflow as tf
 
+from ..errors import RNNGuideError
 from .base import Backend, rebuild
 
 
@@ -37,6 +38,23 @@ class TensorFlowBackend(Backend):
 
     def _seed_global(self, n):
         tf.random.set_seed(n)
+
+    # TensorFlow sizes its thread pools once, when its runtime starts (at the first operation).
+    def _use_threads(self, n):
+        config = tf.config.threading
+        try:
+            config.set_intra_op_parallelism_threads(n)
+            config.set_inter_op_parallelism_threads(n)
+        except RuntimeError:
+            now = (config.get_intra_op_parallelism_threads(), config.get_inter_op_parallelism_threads())
+            if now != (n, n):
+                shown = "its default" if now == (0, 0) else f"{now[0]} intra-op and {now[1]} inter-op"
+                raise RNNGuideError(
+                    f"use: TensorFlow's runtime has already started, with {shown} threads; threads={n} "
+                    "can only be set before: restart the kernel (or Python) and call "
+                    f"rnn_guide.use('tensorflow', threads={n}) before any TensorFlow operation"
+                ) from None
+        return True
 
     # tnp.take clips the indices first (two more ops per lookup); tf.gather is the lookup alone.
     def take_rows(self, W, indices):
