@@ -8,7 +8,7 @@ runs the step over the batches of each epoch, keeps the loss on the device until
 the epoch ends, stops with :class:`TrainingDivergedError` when the loss diverges,
 and records train and validation perplexity per epoch in a :class:`History`. Both
 choose the thread count of their steps by timing them and hand the framework's back
-when they return (:mod:`rnn_guide.backends.threads`).
+when they return (``rnn_guide.backends.threads``).
 The gradient experiments of :mod:`rnn_guide.gradients` use this same loop.
 """
 
@@ -204,7 +204,7 @@ def train(
             beside other busy processes, one), then the framework's count is restored. None: the
             framework's setting, untouched. A positive integer: that many, restored afterwards
             (PyTorch only: TensorFlow, JAX and MXNet fix their threads when their runtime starts,
-            and there ``'auto'`` changes nothing). See :mod:`rnn_guide.backends.threads`; for every
+            and there ``'auto'`` changes nothing). See ``rnn_guide.backends.threads``; for every
             cell of a notebook on a shared server, ``rnn_guide.use(framework, threads=1)``.
 
     Returns:

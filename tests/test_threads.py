@@ -302,8 +302,8 @@ def test_the_first_step_is_not_counted(fake):
 def test_the_busy_processes_stop_however_the_benchmark_ends():
     from benchmarks.threads import competitors
 
-    with pytest.raises(KeyboardInterrupt), competitors(2) as procs:
-        assert len(procs) == 2 and all(p.is_alive() for p in procs)
+    with pytest.raises(KeyboardInterrupt), competitors(1) as procs:
+        assert len(procs) == 1 and procs[0].is_alive()
         raise KeyboardInterrupt  # Ctrl-C
     assert not any(p.is_alive() for p in procs)
 

@@ -99,7 +99,7 @@ def use(framework=None, seed=DEFAULT_SEED, threads=None):
     ``tf.random.set_seed``, ``mx.random.seed``), so ``torch.randn`` repeats too.
 
     Threads are left as they are unless ``threads`` is given: ``train`` and
-    ``evaluate`` choose their own and restore them (:mod:`rnn_guide.backends.threads`).
+    ``evaluate`` choose their own and restore them (``rnn_guide.backends.threads``).
 
     Args:
         framework: ``'pytorch'``, ``'tensorflow'``, ``'jax'``, ``'mxnet'`` or
