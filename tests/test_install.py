@@ -25,9 +25,6 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 WANTED = {n.strip() for n in os.environ.get("RNN_GUIDE_TEST_FRAMEWORKS", "").split(",")}
-# The student editions once the package ships them (the classroom issue); until then the
-# instructor notebooks, which the same command writes without --student.
-STUDENT = sorted((ROOT / "rnn_guide" / "notebooks" / "student").glob("[0-9][0-9]_*.ipynb"))
 
 pytestmark = pytest.mark.skipif(
     "pytorch" not in WANTED,
@@ -106,10 +103,9 @@ def test_train_reads_the_packaged_text(installed, empty):
 
 def test_notebooks_are_written_and_notebook_5_runs(installed, empty):
     bin_dir, env = installed
-    edition = ["--student"] if STUDENT else []
-    out = run([bin_dir / "rnn-guide", "notebooks", "nb", *edition], empty, env)
+    out = run([bin_dir / "rnn-guide", "notebooks", "nb", "--student"], empty, env)
     names = sorted(p.name for p in (empty / "nb").iterdir())
-    assert len(names) >= 8 and names[0] == "01_no_hidden_state.ipynb"
+    assert len(names) == 8 and names[0] == "01_no_hidden_state.ipynb"
     assert out.splitlines()[-1] == "next: jupyter lab nb/01_no_hidden_state.ipynb"
     (notebook,) = (empty / "nb").glob("05_*.ipynb")
     run(
@@ -123,3 +119,9 @@ def test_notebooks_are_written_and_notebook_5_runs(installed, empty):
     outputs = [o for c in cells for o in c["outputs"]]
     assert not [o for o in outputs if o["output_type"] == "error"]
     assert any("perplexity" in "".join(o.get("text", "")) for o in outputs)
+    # the student edition as handed out: every feedback cell answers with one line, unanswered
+    feedback = [c for c in cells if "questions.feedback(" in "".join(c["source"])]
+    assert len(feedback) == 4
+    for cell in feedback:
+        text = "".join("".join(o.get("text", "")) for o in cell["outputs"]).strip()
+        assert text.startswith("✗ q5_") and "\n" not in text, text
