@@ -56,6 +56,15 @@ class Question:
             )
 
 
+def normal_draw(d2l, rng, scale=0.5):
+    """``draw(*shape)``: float32 tensors in ``d2l`` of normal entries (mean 0, std ``scale``) from ``rng``."""
+
+    def draw(*shape):
+        return d2l.tensor(rng.normal(0.0, scale, size=shape).astype("float32"))
+
+    return draw
+
+
 def compare_close(label, received, expected, d2l, atol=1e-4, rtol=1e-4):
     """Tensors (or a tuple/list of tensors) equal entry by entry, within ``atol + rtol * |expected|``.
 

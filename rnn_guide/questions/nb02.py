@@ -1,19 +1,12 @@
 """Notebook 2's coded questions: one step, the loop over time, and where an input ends up."""
 
 from ..recurrence import rnn_forward
-from .core import Question
-
-
-def _draw(d2l, rng, scale=0.5):
-    def draw(*shape):
-        return d2l.tensor(rng.normal(0.0, scale, size=shape).astype("float32"))
-
-    return draw
+from .core import Question, normal_draw
 
 
 def _step_inputs(d2l, rng):
     n, d, h = (int(k) for k in rng.integers(2, 7, size=3))
-    draw = _draw(d2l, rng)
+    draw = normal_draw(d2l, rng)
     return draw(n, d), draw(n, h), draw(d, h), draw(h, h), draw(h)
 
 
@@ -24,7 +17,7 @@ def _step_reference(d2l, X_t, H_prev, W_xh, W_hh, b_h):
 def _forward_inputs(d2l, rng):
     zero_start = bool(rng.random() < 0.5)  # H0 = None (zeros) for some seeds, a tensor for others
     num_steps, n, d, h = (int(k) for k in rng.integers((1, 2, 2, 2), 7))
-    draw = _draw(d2l, rng)
+    draw = normal_draw(d2l, rng)
     H0 = None if zero_start else draw(n, h)
     return draw(num_steps, n, d), H0, draw(d, h), draw(h, h), draw(h)
 
@@ -36,8 +29,8 @@ def _forward_reference(d2l, X, H0, W_xh, W_hh, b_h):
 def _contribution_inputs(d2l, rng):
     num_steps, n, d, h = (int(k) for k in rng.integers(2, 7, size=4))
     s = int(rng.integers(0, num_steps))
-    draw = _draw(d2l, rng)
-    return draw(num_steps, n, d), draw(d, h), _draw(d2l, rng, 0.7)(h, h), s
+    draw = normal_draw(d2l, rng)
+    return draw(num_steps, n, d), draw(d, h), normal_draw(d2l, rng, 0.7)(h, h), s
 
 
 def _contribution_reference(d2l, X, W_xh, W_hh, s):

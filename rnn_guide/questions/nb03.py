@@ -1,14 +1,7 @@
 """Notebook 3's coded questions: one column of the unrolled chain, then the whole chain."""
 
 from ..recurrence import output_layer, rnn_forward, rnn_step
-from .core import Question
-
-
-def _draw(d2l, rng):
-    def draw(*shape):
-        return d2l.tensor(rng.normal(0.0, 0.5, size=shape).astype("float32"))
-
-    return draw
+from .core import Question, normal_draw
 
 
 def _split(d2l, W, d):
@@ -18,7 +11,7 @@ def _split(d2l, W, d):
 
 def _column_inputs(d2l, rng):
     n, d, h, q = (int(k) for k in rng.integers(2, 7, size=4))
-    draw = _draw(d2l, rng)
+    draw = normal_draw(d2l, rng, 0.5)
     W = d2l.concat([draw(d, h), draw(h, h)], 0)  # [W_xh; W_hh], (d + h, h)
     return draw(n, d), draw(n, h), W, draw(h), draw(h, q), draw(q)
 
@@ -31,7 +24,7 @@ def _column_reference(d2l, X_t, H_prev, W, b_h, W_hq, b_q):
 
 def _unrolled_inputs(d2l, rng):
     num_steps, n, d, h, q = (int(k) for k in rng.integers((1, 2, 2, 2, 2), 7))
-    draw = _draw(d2l, rng)
+    draw = normal_draw(d2l, rng, 0.5)
     W = d2l.concat([draw(d, h), draw(h, h)], 0)
     return draw(num_steps, n, d), draw(n, h), W, draw(h), draw(h, q), draw(q)
 

@@ -1,19 +1,12 @@
 """Notebook 4's coded questions: the concatenated form with the state first, and its tolerance."""
 
 from ..recurrence import concat_check
-from .core import Question, compare_close
-
-
-def _draw(d2l, rng):
-    def draw(*shape):
-        return d2l.tensor(rng.normal(0.0, 1.0, size=shape).astype("float32"))
-
-    return draw
+from .core import Question, compare_close, normal_draw
 
 
 def _blocks_inputs(d2l, rng):
     n, d, h = (int(k) for k in rng.choice(range(1, 9), size=3, replace=False))  # d != h
-    draw = _draw(d2l, rng)
+    draw = normal_draw(d2l, rng, 1.0)
     return draw(n, d), draw(n, h), draw(d, h), draw(h, h)
 
 
@@ -23,7 +16,7 @@ def _blocks_reference(d2l, X, H, W_xh, W_hh):
 
 def _tolerance_inputs(d2l, rng):
     n, d, h = (int(k) for k in rng.integers(1, 40, size=3))
-    draw = _draw(d2l, rng)
+    draw = normal_draw(d2l, rng, 1.0)
     return draw(n, d), draw(n, h), draw(d, h), draw(h, h)
 
 
