@@ -36,7 +36,7 @@ from .training import History, TrainingDivergedError, train
 #: line, rnn_guide.cli and rnn_guide.cli_parser, is not among them)
 _SUBMODULES = frozenset(
     """backends bptt checkpoint checks config data errors files gated gated_params generation
-    gradient_plots gradients language_model lm_math memory ngram plots pretrained questions
+    gradient_plots gradients language_model limits lm_math memory ngram plots pretrained questions
     recurrence refusal show tensor_checks timing training validation""".split()
 )
 
