@@ -11,100 +11,189 @@ differs::
     checks.number("perplexity", ppl, 27.9)    # perplexity is 25.1, off by 10% relative
     checks.equal("V", V, 28)                  # V is 27, not the expected value
 
-A message never prints the expected value of a value check (``close``, ``number``, ``equal``): a
-student who copies numbers from it must not pass. Shapes are not answers, so ``shape`` names both.
-A check never lets a framework error through: an answer that is not filled in yet (``...``), has
-the wrong type or the wrong shape is reported as such.
+The rules every check keeps:
+
+- **A wrong answer never passes, whatever its type.** Bools are not numbers (``True`` is not 1),
+  a string is not a shape, ``(2.7, 3.2)`` is not ``(2, 3)``, and an answer of a kind a check
+  cannot compare (complex, sparse or ragged tensors, Python ints too large for a float64, lists
+  of unequal rows) fails with a message that names what it is. Tensors of any framework and
+  dtype are read, bfloat16 included (it is widened to float32 first).
+- **The placeholder is** ``...`` **only.** An answer of ``...`` is "not filled in yet"; ``None`` is
+  an answer like any other: right for ``equal`` when ``None`` is expected, the wrong type elsewhere.
+- **NaN.** NaN equals nothing, so an expected NaN is only allowed with ``equal_nan=True`` (an
+  argument of ``close``, ``number`` and ``equal``, False by default): the answer must then be NaN
+  at the same places. Without it, an expected NaN is the grader's mistake (``equal(x, nan)``
+  could never pass), and so is an expected infinity in ``close`` and ``number``. An answer's NaN
+  or infinity where a number is expected fails.
+- **A grader's mistake is not a student's.** A bad ``expected``, ``atol`` or ``rtol`` (negative,
+  NaN, a bool, a string, a shape that is not whole numbers...) raises
+  :class:`~rnn_guide.errors.RNNGuideError` naming the argument, what it must be and what it was;
+  it never lets an answer pass.
+- **Messages are short.** One line of at most :data:`MESSAGE_LIMIT` characters, cut with "...",
+  however large the answer. A value check (``close``, ``number``, ``equal``) never prints the
+  expected value: a student who copies numbers from it must not pass. Shapes are not answers,
+  so ``shape`` names both. No framework error gets through.
 """
+
+import math
 
 import numpy as np
 
-from .backends import backend_of
-from .backends.tensors import tensor_framework
+from ._check_arrays import (
+    Unreadable,
+    array_problem,
+    as_arrays,
+    describe,
+    holds_nan,
+    index_text,
+    is_tensor,
+    misuse,
+    read_array,
+    read_shape,
+    same,
+    same_type,
+    short,
+)
 
-__all__ = ["CheckFailed", "close", "describe", "equal", "number", "shape"]
+__all__ = ["MESSAGE_LIMIT", "CheckFailed", "close", "describe", "equal", "number", "shape"]
+
+#: the longest message of a CheckFailed; a longer one is cut and ends in "..."
+MESSAGE_LIMIT = 300
 
 
 class CheckFailed(AssertionError):
-    """A student's answer is not the expected one; the message says how it differs."""
+    """A student's answer is not the expected one; the message says how it differs.
+
+    Whoever raises it, the message is one line of at most :data:`MESSAGE_LIMIT` characters.
+    """
+
+    def __init__(self, message=""):
+        text = " ".join(str(message).splitlines())
+        if len(text) > MESSAGE_LIMIT:
+            text = text[: MESSAGE_LIMIT - 3] + "..."
+        super().__init__(text)
 
 
 def _given(name, value):
-    """Fail with a hint when the answer is still the placeholder of the student notebook."""
-    if value is Ellipsis or value is None:
+    """Fail with a hint when the answer is still the placeholder ``...`` of the student notebook."""
+    if value is Ellipsis:
         raise CheckFailed(f"{name} is not filled in yet: replace the ... with your answer")
 
 
-def _array(name, value):
-    """The answer as a float64 NumPy array, from a tensor of any framework or a number."""
+def _answer(name, value, allow_bool=False):
+    """The student's ``value`` as a NumPy array of numbers, or CheckFailed saying why it is not one."""
     _given(name, value)
-    if isinstance(value, (bool, str)):
-        raise CheckFailed(
-            f"{name} should be a number or a tensor; got {type(value).__name__} {_short(value)}"
+    try:
+        return read_array(value, allow_bool)
+    except Unreadable as err:
+        raise CheckFailed(f"{name} {err}") from None
+
+
+def _expected(check, expected, allow_bool=False):
+    """The grader's ``expected`` as a NumPy array, or RNNGuideError."""
+    try:
+        return read_array(expected, allow_bool)
+    except Unreadable as err:
+        raise misuse(check, "expected", err.want, err.got) from None
+
+
+def _tolerance(check, argument, value):
+    """``atol`` or ``rtol`` as a float: a finite number >= 0, not a bool; else RNNGuideError."""
+    want = "a finite number >= 0"
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise misuse(check, argument, want, f"{type(value).__name__} {short(value)}")
+    try:
+        number = float(value)
+    except OverflowError:  # an int such as 10**400
+        number = math.inf
+    if not (math.isfinite(number) and number >= 0):
+        raise misuse(check, argument, want, short(value))
+    return number
+
+
+def _finite_expected(check, want, equal_nan):
+    """Refuse an expected infinity, or an expected NaN without ``equal_nan=True``: no answer could match."""
+    bad = np.isinf(want) | (np.isnan(want) & (not equal_nan))
+    if bad.any():
+        where = index_text(np.argwhere(bad)[0]) if want.ndim else ""
+        raise misuse(
+            check, "expected", "finite numbers (NaN only with equal_nan=True)", f"{want[bad][0]}{where}"
         )
-    if tensor_framework(value) is not None and hasattr(value, "dtype"):
-        array = backend_of(value).numpy(value)
-    else:
-        try:
-            array = np.asarray(value)
-        except (TypeError, ValueError):
-            array = np.asarray(None)
-    if array.dtype.kind not in "biuf":
-        raise CheckFailed(f"{name} should be a number or a tensor; got {type(value).__name__}")
-    return array.astype(np.float64)
 
 
-def _short(value, limit=60):
-    """``repr(value)``, cut to ``limit`` characters, for a message about a received value."""
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
+def _fail_at(name, bad, problem):
+    """CheckFailed with ``problem`` (its ``{where}`` filled in) at the first True entry of ``bad``."""
+    if bad.any():
+        index = tuple(np.argwhere(bad)[0])
+        raise CheckFailed(f"{name} " + problem.format(where=index_text(index) if index else ""))
 
 
 def shape(name, value, expected):
-    """Check that ``value`` (a tensor, or a shape given as a tuple) has shape ``expected``."""
+    """Check that ``value`` (a tensor, or a shape given as a tuple) has shape ``expected``.
+
+    Args:
+        name: the answer's name, as the student knows it (``"H"``).
+        value: the answer: a tensor of any framework, or a shape (tuple, list, torch.Size, TensorShape).
+            Its dimensions must be whole numbers: strings, floats and bools never pass.
+        expected: the expected shape, a tuple of whole numbers >= 0.
+
+    Raises:
+        CheckFailed: the answer is not a shape, or not this one; the message names both shapes.
+        RNNGuideError: ``expected`` is not a shape.
+    """
+    try:
+        want = None if is_tensor(expected) else read_shape(expected)
+    except Unreadable:
+        want = None
+    if want is None or any(n < 0 for n in want):
+        raise misuse("shape", "expected", "a shape: a tuple of whole numbers >= 0", short(expected))
     _given(name, value)
-    expected = tuple(int(n) for n in expected)
-    if tensor_framework(value) is not None and hasattr(value, "dtype"):  # a tensor: its shape
-        received = tuple(int(n) for n in backend_of(value).shape(value))
-    else:  # a shape: a tuple, a list, torch.Size, TensorShape, ...
-        try:
-            received = tuple(int(n) for n in value)
-        except (TypeError, ValueError):
-            raise CheckFailed(
-                f"{name} should be a tensor or a shape like {expected}; "
-                f"got {type(value).__name__} {_short(value)}"
-            ) from None
-    if received != expected:
-        raise CheckFailed(f"{name} has shape {received}; expected shape {expected}")
+    try:
+        received = read_shape(value, like=want)
+    except Unreadable as err:
+        raise CheckFailed(f"{name} {err}") from None
+    if received != want:
+        raise CheckFailed(f"{name} has shape {received}; expected shape {want}")
 
 
-def describe(value):
-    """A short description of ``value`` for a message: its type and shape, never its numbers."""
-    if tensor_framework(value) is not None and hasattr(value, "dtype"):
-        return f"a {type(value).__name__} of shape {tuple(int(n) for n in backend_of(value).shape(value))}"
-    if isinstance(value, (tuple, list)):
-        return f"a {type(value).__name__} of {len(value)} items"
-    return f"a {type(value).__name__}"
+def close(name, value, expected, atol=1e-5, rtol=0.0, equal_nan=False):
+    """Check that ``value`` equals ``expected`` entry by entry, within ``atol + rtol * |expected|``.
 
-
-def close(name, value, expected, atol=1e-5, rtol=0.0):
-    """Check that tensor ``value`` equals ``expected`` entry by entry, within ``atol + rtol * |expected|``.
+    An entry passes when ``|value - expected| <= atol + rtol * |expected|``, computed in float64 on
+    the numbers the answer holds (a float16 answer is compared as the float16 values it stores).
 
     The message gives the largest difference, how large it is relative to the expected entry, and
     where it is, so a wrong sign or a missing term shows up as a number. It never prints the
     expected value itself.
+
+    Args:
+        name: the answer's name, as the student knows it.
+        value: the answer: a tensor of any framework, a NumPy array, nested lists or a number.
+        expected: the expected numbers, of the same shape; finite (NaN only where ``equal_nan``).
+        atol: the absolute tolerance, a finite number >= 0.
+        rtol: the tolerance relative to ``|expected|``, a finite number >= 0.
+        equal_nan: an expected NaN is matched by a NaN of the answer (and only by one).
+
+    Raises:
+        CheckFailed: the answer is of the wrong kind or shape, or off by more than the tolerance.
+        RNNGuideError: the grader's ``expected``, ``atol`` or ``rtol`` is not valid.
     """
-    received = _array(name, value)
-    want = _array(f"the expected value of {name}", expected)
+    atol, rtol = _tolerance("close", "atol", atol), _tolerance("close", "rtol", rtol)
+    want = _expected("close", expected).astype(np.float64)
+    _finite_expected("close", want, equal_nan)
+    received = _answer(name, value).astype(np.float64)
     if received.shape != want.shape:
         raise CheckFailed(f"{name} has shape {received.shape}; expected shape {want.shape}")
-    if not np.all(np.isfinite(received)):
-        raise CheckFailed(f"{name} contains NaN or infinity; expected finite numbers")
-    difference = np.abs(received - want)
-    excess = difference - (atol + rtol * np.abs(want))
-    worst = np.unravel_index(int(np.argmax(excess)), excess.shape) if excess.size else ()
-    if excess.size and excess[worst] > 0:
-        where = f" at index {tuple(int(i) for i in worst)}" if worst else ""
+    nan_wanted = np.isnan(want)
+    _fail_at(name, np.isnan(received) & ~nan_wanted, "contains NaN{where}; expected a finite number there")
+    _fail_at(name, np.isinf(received), "contains infinity{where}; expected a finite number there")
+    _fail_at(name, nan_wanted & ~np.isnan(received), "has a number{where} that is not the expected value")
+    with np.errstate(over="ignore", invalid="ignore"):
+        difference = np.where(nan_wanted, 0.0, np.abs(received - want))
+        allowed = atol + rtol * np.where(nan_wanted, 0.0, np.abs(want))
+    if np.any(difference > allowed):
+        worst = np.unravel_index(int(np.argmax(difference - allowed)), difference.shape)
+        where = index_text(worst) if worst else ""
         off = f"off by up to {difference[worst]:.3g}{_relative(difference[worst], want[worst])}"
         raise CheckFailed(f"{name} is {off}{where}")
 
@@ -121,34 +210,69 @@ def _relative(difference, expected):
     return f" ({relative:.0%} relative)" if relative >= 0.01 else " (under 1% relative)"
 
 
-def number(name, value, expected, rtol=1e-4):
-    """Check that the single number ``value`` (a Python number or a one-element tensor) is
-    ``expected`` to a relative tolerance ``rtol``; the message says by how much it is off."""
-    received = _array(name, value)
+def number(name, value, expected, rtol=1e-4, equal_nan=False):
+    """Check that the single number ``value`` is ``expected``, within ``rtol * max(1, |expected|)``.
+
+    Args:
+        name: the answer's name, as the student knows it.
+        value: the answer: a Python number or a one-element tensor (a bool is not a number).
+        expected: the expected number; finite, or NaN where ``equal_nan``.
+        rtol: the relative tolerance, a finite number >= 0 (absolute below ``|expected| = 1``).
+        equal_nan: an expected NaN is matched by a NaN answer (and only by one).
+
+    Raises:
+        CheckFailed: the answer is not one number, or is off by more; the message says by how much.
+        RNNGuideError: the grader's ``expected`` or ``rtol`` is not valid.
+    """
+    rtol = _tolerance("number", "rtol", rtol)
+    want = _expected("number", expected).astype(np.float64)
+    if want.size != 1:
+        raise misuse("number", "expected", "one number", f"an array of shape {want.shape}")
+    _finite_expected("number", want.reshape(()), equal_nan)
+    want = float(want.reshape(()))
+    received = _answer(name, value)
     if received.size != 1:
         raise CheckFailed(f"{name} should be one number; got a tensor of shape {received.shape}")
     received = float(received.reshape(()))
-    if not np.isfinite(received):
-        raise CheckFailed(f"{name} is {received}; expected a finite number")
-    difference = abs(received - expected)
-    if difference > rtol * max(1.0, abs(expected)):
-        relative = _relative(difference, expected).strip(" ()")  # "10% relative", or "" when 0 is expected
-        raise CheckFailed(f"{name} is {received:.6g}, off by {relative or f'{difference:.2g}'}")
-
-
-def equal(name, value, expected):
-    """Check that ``value`` equals ``expected`` exactly (counts, shapes, strings)."""
-    _given(name, value)
-    try:
-        same = bool(value == expected)
-    except (TypeError, ValueError, RuntimeError):  # e.g. a whole tensor compared with a number
-        same = False
-    if same:
+    if math.isnan(want) and math.isnan(received):
         return
-    if type(value) is not type(expected) and not (_is_number(value) and _is_number(expected)):
+    if not math.isfinite(received):
+        raise CheckFailed(f"{name} is {received}; expected a finite number")
+    difference = abs(received - want)
+    if math.isnan(want) or difference > rtol * max(1.0, abs(want)):
+        relative = "" if math.isnan(want) else _relative(difference, want).strip(" ()")
+        off = "not the expected value" if math.isnan(want) else f"off by {relative or f'{difference:.2g}'}"
+        raise CheckFailed(f"{name} is {received:.6g}, {off}")
+
+
+def equal(name, value, expected, equal_nan=False):
+    """Check that ``value`` equals ``expected`` exactly (counts, strings, tuples, None, tensors).
+
+    Numbers compare by value whatever their type (``28`` and ``28.0`` are equal), but a bool is not
+    a number (``True`` is not ``1``). Tensors and arrays compare entry by entry and must have the
+    same shape. Anything else must be of the expected type (a subclass counts, so ``torch.Size``
+    is a tuple), and is compared by the expected type's own ``==``, never by the answer's.
+
+    Args:
+        name: the answer's name, as the student knows it.
+        value: the answer, of any type.
+        expected: the expected value; NaN (in a number or a tensor) only where ``equal_nan``.
+        equal_nan: a NaN of the answer equals an expected NaN.
+
+    Raises:
+        CheckFailed: the answer is of another type, shape or value.
+        RNNGuideError: ``expected`` holds NaN and ``equal_nan`` is False: no answer could pass.
+    """
+    if not equal_nan and holds_nan(expected):
+        raise misuse(
+            "equal", "expected", "free of NaN unless equal_nan=True (NaN equals nothing)", short(expected)
+        )
+    _given(name, value)
+    if as_arrays(value, expected):
+        problem = array_problem(value, expected, equal_nan)
+        if problem:
+            raise CheckFailed(f"{name} {problem}")
+    elif not same_type(value, expected):
         raise CheckFailed(f"{name} should be of type {type(expected).__name__}; got {describe(value)}")
-    raise CheckFailed(f"{name} is {_short(value)}, not the expected value")
-
-
-def _is_number(value):
-    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
+    elif not same(value, expected, equal_nan):
+        raise CheckFailed(f"{name} is {short(value)}, not the expected value")

@@ -88,6 +88,54 @@ def test_the_wrong_kind_of_answer_is_a_message_not_a_framework_error(backend):
     assert len(fail(checks.close, "H", "x" * 500, np.zeros(3))) < 120  # a long answer is cut short
 
 
+def test_none_is_an_answer_and_only_the_ellipsis_is_the_placeholder(backend):
+    checks.equal("state", None, None)  # None is right where None is expected
+    assert (
+        fail(checks.equal, "state", ..., None)
+        == "state is not filled in yet: replace the ... with your answer"
+    )
+    assert fail(checks.close, "H", None, np.zeros(2)) == "H should be a number or a tensor; got None"
+    assert fail(checks.shape, "H", None, (2, 3)) == "H should be a tensor or a shape like (2, 3); got None"
+
+
+def test_equal_compares_tensors_entry_by_entry_with_their_shapes(backend):
+    ids = backend.tensor(np.array([[1, 2], [3, 4]]))
+    checks.equal("ids", ids, np.array([[1, 2], [3, 4]]))
+    checks.equal("ids", ids, backend.tensor(np.array([[1, 2], [3, 4]])))
+    assert fail(checks.equal, "ids", ids, np.array([[1, 2], [3, 5]])) == (
+        "ids is wrong at index (1, 1), not the expected value"
+    )
+    assert (
+        fail(checks.equal, "ids", ids, np.array([1, 2, 3, 4])) == "ids has shape (2, 2); expected shape (4,)"
+    )
+
+
+def test_nan_equals_nan_only_where_the_grader_says_so(backend):
+    nan = backend.tensor(np.array([1.0, np.nan]))
+    checks.equal("x", float("nan"), float("nan"), equal_nan=True)
+    checks.equal("x", nan, np.array([1.0, np.nan]), equal_nan=True)
+    checks.close("x", nan, np.array([1.0, np.nan]), equal_nan=True)
+    checks.number("x", float("nan"), float("nan"), equal_nan=True)
+    for check in (checks.equal, checks.close):  # without equal_nan, an expected NaN is the grader's mistake
+        with pytest.raises(RNNGuideError, match=r"NaN.*equal_nan=True"):
+            check("x", nan, np.array([1.0, np.nan]))
+    assert fail(
+        checks.close, "x", backend.tensor(np.array([np.nan, 2.0])), np.array([1.0, np.nan]), equal_nan=True
+    ) == ("x contains NaN at index (0,); expected a finite number there")
+
+
+def test_every_message_is_one_line_under_the_cap():
+    long = checks.CheckFailed("raised ValueError: " + "x" * 5000 + "\nsecond line")
+    assert len(str(long)) == checks.MESSAGE_LIMIT and str(long).endswith("...") and "\n" not in str(long)
+    for call in (
+        lambda: checks.shape("H", list(range(10**5)), (2, 3)),
+        lambda: checks.equal("ids", list(range(10**5)), [1, 2]),
+        lambda: checks.close("H", "x" * 10**5, np.zeros(3)),
+    ):
+        message = fail(call)
+        assert len(message) <= checks.MESSAGE_LIMIT and "\n" not in message
+
+
 # ------------------------------------------------- rnn_guide.questions: a student's function, checked
 def _step(d2l):
     def rnn_step_mine(X_t, H_prev, W_xh, W_hh, b_h):
