@@ -10,26 +10,47 @@ import os
 import re
 import shlex
 import shutil
+import signal
 import subprocess
 import sys
+import threading
 from importlib import resources
 from pathlib import Path
 
-import numpy as np
-
-from . import __version__
-from .backends import available_frameworks, use
-from .checkpoint import check_writable
-from .cli_parser import build_parser
-from .config import DEFAULT_FRAMEWORK
+from .config import command_line_framework
 from .errors import FrameworkNotInstalledError, RNNGuideError
-from .files import write_atomically
-from .recurrence import concat_check, init_params, rnn_forward
+
+
+def framework_of(args):
+    """The seeded backend of a command: ``--framework``, else ``$RNN_GUIDE_FRAMEWORK``, else the default
+    (:func:`~rnn_guide.config.command_line_framework`). Ctrl-C during the framework's import is held to
+    its end, then raised: PyTorch's C++ start-up, cut in the middle, aborts the process (pybind11)."""
+    from .backends import get_backend
+    from .backends.seeding import DEFAULT_SEED
+
+    name, pressed = command_line_framework(args.framework), []
+    hold = threading.current_thread() is threading.main_thread()  # only it may set a signal handler
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: pressed.append(signum)) if hold else None
+    try:
+        backend = get_backend(name)
+    finally:
+        if hold:
+            signal.signal(signal.SIGINT, signal.default_int_handler if previous is None else previous)
+    if pressed:
+        raise KeyboardInterrupt
+    backend.seed(DEFAULT_SEED)
+    return backend
 
 
 def cmd_check(args):
     """Run the guide's first steps on one framework and report what works."""
-    d2l = use(args.framework)
+    import numpy as np
+
+    from . import __version__
+    from .backends import available_frameworks
+    from .recurrence import concat_check, init_params, rnn_forward
+
+    d2l = framework_of(args)
     print(f"rnn_guide {__version__}: framework {d2l.name!r} on {d2l.device}")
     X, W_xh = d2l.randn(3, 1), d2l.randn(1, 4)
     H, W_hh = d2l.randn(3, 4), d2l.randn(4, 4)
@@ -37,10 +58,8 @@ def cmd_check(args):
     params = init_params(28, 32, 28, d2l, seed=0, sigma=0.5)
     X_seq = np.random.default_rng(0).normal(size=(5, 2, 28)).astype(np.float32)
     H_all, _ = rnn_forward(d2l.tensor(X_seq), None, params.W_xh, params.W_hh, params.b_h)
-    print(
-        f"rnn_forward: X (5, 2, 28) -> H_all {d2l.shape(H_all)}, "
-        f"mean |H| = {float(np.abs(d2l.numpy(H_all)).mean()):.4f}"
-    )
+    mean = float(np.abs(d2l.numpy(H_all)).mean())
+    print(f"rnn_forward: X (5, 2, 28) -> H_all {d2l.shape(H_all)}, mean |H| = {mean:.4f}")
     if args.all:
         print(f"frameworks that import here: {', '.join(available_frameworks())}")
     return 0
@@ -49,17 +68,22 @@ def cmd_check(args):
 def cmd_train(args):
     """Train the character model and report perplexity (and save it with --save).
 
-    The --save destination is checked before anything else, so a bad path fails at once. If
+    The --save destination is checked before anything else, so a bad path fails at once; then
+    the text is read and the memory of the run estimated, before the framework is imported. If
     saving still fails after training, the metrics are printed all the same, then the error.
     """
-    save_to = None if args.save is None else check_writable(args.save)
+    save_to = None if args.save is None else save_path(args.save)
+    from . import limits
+    from .cells import get_cell
     from .data import TimeMachine
     from .language_model import RNNLM
     from .training import train
 
     try:
-        d2l = use(args.framework)
         data = TimeMachine(batch_size=args.batch_size, num_steps=args.num_steps, path=args.text)
+        cell = get_cell(args.cell, "train")
+        limits.check_run(args.batch_size, args.num_steps, len(data.vocab), args.hidden, cell, "train")
+        d2l = framework_of(args)
         model = RNNLM(data.vocab, args.hidden, d2l, seed=args.seed, cell=args.cell)
         history = train(
             model,
@@ -89,10 +113,8 @@ def cmd_train(args):
     }
     failure, interrupted = None, False
     if save_to is not None:
-        hyper = {
-            k: getattr(args, k)
-            for k in ("epochs", "batch_size", "num_steps", "lr", "clip", "seed", "partition")
-        }
+        keys = ("epochs", "batch_size", "num_steps", "lr", "clip", "seed", "partition")
+        hyper = {k: getattr(args, k) for k in keys}
         try:
             result["checkpoint"] = str(model.save(save_to, **hyper))
         except RNNGuideError as err:  # the run is not lost: report it, then say what failed
@@ -116,7 +138,7 @@ def cmd_generate(args):
     """Generate text from a checkpoint, in any framework."""
     from .language_model import RNNLM
 
-    d2l = use(args.framework)
+    d2l = framework_of(args)
     model = RNNLM.load(args.checkpoint, d2l)
     text = model.predict(args.prefix, args.num_chars, temperature=args.temperature, seed=args.seed)
     print(json.dumps({"framework": d2l.name, "text": text}) if args.json else text)
@@ -144,8 +166,9 @@ def write_notebooks(folder, source, force=False):
         RNNGuideError: ``source`` holds no notebook; ``folder`` is a file, cannot be created, or
             (without ``force``) already holds notebooks of the same names, all named.
     """
-    folder = Path(folder)
-    names = []
+    from .files import write_atomically  # it loads NumPy: only when notebooks are written
+
+    folder, names = Path(folder), []
     if source.is_dir():
         names = sorted(e.name for e in source.iterdir() if re.fullmatch(r"\d\d_.+\.ipynb", e.name))
     if not names:
@@ -182,23 +205,24 @@ def cmd_notebooks(args):
 
 
 def cmd_bench(args):
-    """Run the benchmark worker for each framework (one process each), then print the report."""
-    # benchmarks/ is not installed: find it beside the package (editable install) or in the
-    # current folder (a checkout where the package was installed as a wheel, as tox does).
-    candidates = [Path(__file__).resolve().parents[1], Path.cwd()]
-    root = next((c for c in candidates if (c / "benchmarks" / "run.py").is_file()), None)
-    if root is None:
+    """Run a source checkout's benchmark (benchmarks/ is not installed): one worker per framework,
+    run as ``python -m benchmarks.run`` in the checkout (beside the package, else the current folder),
+    which puts it first on the worker's import path; then the report. Names are checked first.
+    """
+    from .config import canonical_name
+
+    try:  # --framework, else $RNN_GUIDE_FRAMEWORK, else the default
+        names = [command_line_framework()] if args.framework is None else args.framework.split(",")
+        frameworks = list(dict.fromkeys(canonical_name(name) for name in names if name.strip()))
+    except RNNGuideError as err:
+        raise RNNGuideError(f"bench: {err}") from None
+    if not frameworks:
+        raise RNNGuideError(f"bench: --framework must name a framework, received {args.framework!r}")
+    if args.cell != "rnn" and "numpy" in frameworks:
         raise RNNGuideError(
-            "bench needs a source checkout of rnn_guide: benchmarks/run.py was not found beside the "
-            f"package or in the current folder (looked in {', '.join(str(c) for c in candidates)})"
+            f"bench: --cell {args.cell} needs a framework with autograd: the NumPy reference trains only "
+            f"the plain RNN; received --framework {args.framework}"
         )
-    env = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join(filter(None, [str(root), os.environ.get("PYTHONPATH")])),
-    }
-    out = str(Path(args.out).resolve() if args.out else root / "benchmarks" / "results")
-    chosen = args.framework or os.environ.get("RNN_GUIDE_FRAMEWORK") or DEFAULT_FRAMEWORK
-    frameworks = [f.strip() for f in chosen.split(",") if f.strip()]
     python = shutil.which(args.python)  # made absolute below: the workers run in another folder
     if python is None:
         raise RNNGuideError(
@@ -206,16 +230,23 @@ def cmd_bench(args):
             "(not found, or not executable)"
         )
     python = os.path.abspath(python)
+    candidates = [Path(__file__).resolve().parents[1], Path.cwd()]
+    root = next((c for c in candidates if (c / "benchmarks" / "run.py").is_file()), None)
+    if root is None:
+        raise RNNGuideError(
+            "bench needs a source checkout of rnn_guide: benchmarks/run.py was not found beside the "
+            f"package or in the current folder (looked in {', '.join(str(c) for c in candidates)})"
+        )
+    out = str(Path(args.out).resolve() if args.out else root / "benchmarks" / "results")
     for framework in frameworks:
-        worker = [python, "-m", "benchmarks.run", "--framework", framework]
-        worker += ["--out", out] if args.out else []
+        worker = [python, "-m", "benchmarks.run", "--framework", framework, "--out", out]
         worker += ["--cell", args.cell] if args.cell != "rnn" else []
         worker += ["--epochs", str(args.epochs)] if args.epochs is not None else []
         worker += ["--no-builtin"] if args.no_builtin else []
-        if subprocess.run(worker, cwd=root, env=env).returncode != 0:
+        if subprocess.run(worker, cwd=root).returncode != 0:
             raise RNNGuideError(f"the benchmark worker failed for {framework!r}: {' '.join(worker)}")
     report = [python, "-m", "benchmarks.report", out, "--out", str(Path(out) / "README.md")]
-    return subprocess.run(report, cwd=root, env=env).returncode
+    return subprocess.run(report, cwd=root).returncode
 
 
 COMMANDS = {
@@ -236,10 +267,26 @@ def _interrupted(note=""):
     return 130
 
 
+def save_path(value):
+    """``--save``'s file, checked (:func:`~rnn_guide.checkpoint.check_writable`) before any work. A name
+    ending in ``/`` means a folder even when none exists yet: refused, not written as a file ``out``."""
+    from .checkpoint import check_writable
+
+    if value.endswith(("/", os.sep)):
+        raise RNNGuideError(
+            f"cannot save to {value}: a name ending in {value[-1]} is a folder, expected a file name "
+            f"such as {os.path.join(value, 'model.safetensors')}"
+        )
+    return check_writable(value)
+
+
 def main(argv=None):
-    """Run one command; return its exit code (see the module docstring)."""
-    args = build_parser().parse_args(argv)
+    """Run one command; return its exit code (see the module docstring). Everything heavy is imported
+    inside the ``try``: Ctrl-C while NumPy or a framework loads is one line and code 130 as well."""
     try:
+        from .cli_parser import build_parser
+
+        args = build_parser().parse_args(argv)
         return COMMANDS[args.command](args)
     except KeyboardInterrupt:
         return _interrupted()

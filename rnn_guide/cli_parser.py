@@ -7,7 +7,7 @@ The commands themselves are in :mod:`rnn_guide.cli`.
 import argparse
 import sys
 
-from . import __version__, validation
+from . import __version__, limits, validation
 from .config import DEFAULT_FRAMEWORK, FRAMEWORKS
 from .errors import RNNGuideError
 
@@ -18,7 +18,8 @@ def _framework_arg(parser):
         "-f",
         default=None,
         metavar="NAME",
-        help=f"one of {', '.join(FRAMEWORKS)} (default: $RNN_GUIDE_FRAMEWORK or {DEFAULT_FRAMEWORK!r})",
+        help=f"one of {', '.join(FRAMEWORKS)}; given here, it wins over $RNN_GUIDE_FRAMEWORK "
+        f"(default: $RNN_GUIDE_FRAMEWORK, else {DEFAULT_FRAMEWORK!r})",
     )
 
 
@@ -53,7 +54,18 @@ def _rate(value):
 
 
 _count = _checked(int, lambda v: validation.positive_int(v, "the value"))
-_non_negative_int = _checked(int, lambda v: validation.non_negative_int(v, "the value"))
+
+
+def _sized(limit_check, low=1):
+    """An argparse type: an int >= ``low`` that ``limit_check`` (from :mod:`rnn_guide.limits`) accepts."""
+    at_least = validation.positive_int if low else validation.non_negative_int
+    return _checked(int, lambda v: limit_check(at_least(v, "the value"), name="the value"))
+
+
+_num_chars = _sized(limits.check_num_chars, low=0)
+_batch_size = _sized(limits.check_batch_size)
+_num_steps = _sized(limits.check_num_steps)
+_num_hiddens = _sized(limits.check_num_hiddens)
 _rate_arg = _checked(float, _rate)
 _seed = _checked(int, lambda v: validation.seed(v, name="the value"))
 _temperature = _checked(float, lambda v: validation.temperature(v, name="the value"))
@@ -62,7 +74,8 @@ _temperature = _checked(float, lambda v: validation.temperature(v, name="the val
 DESCRIPTION = f"""\
 Recurrent neural networks from scratch, as in the RNN chapter of Dive into Deep
 Learning, on PyTorch, TensorFlow, JAX, MXNet and NumPy. Each command runs on one
-framework: --framework, else $RNN_GUIDE_FRAMEWORK, else {DEFAULT_FRAMEWORK}."""
+framework: --framework, else $RNN_GUIDE_FRAMEWORK, else {DEFAULT_FRAMEWORK}. (Here a flag wins
+over the variable; in a notebook, the variable wins over rnn_guide.use's argument.)"""
 
 EXAMPLES = """\
 examples:
@@ -79,6 +92,15 @@ DATA_NOTE = """\
 The Time Machine ships inside the package: nothing is downloaded. To read another
 copy instead, set RNN_GUIDE_DATA_DIR to a folder holding timemachine.txt (checked
 against d2l's sha1)."""
+
+
+_TEXT, _MEMORY = limits.size_text(limits.MAX_TEXT_BYTES), limits.size_text(limits.MAX_MEMORY_BYTES)
+LIMITS_NOTE = f"""
+
+Sizes are bounded (rnn_guide.limits), so that a typo fails at once instead of
+exhausting memory: --batch-size at most {limits.MAX_BATCH_SIZE}, --num-steps at most {limits.MAX_NUM_STEPS},
+--hidden at most {limits.MAX_NUM_HIDDENS}, --text a regular file of at most {_TEXT}, and the
+run's estimated memory at most {_MEMORY}, checked before the framework loads."""
 
 
 class _HelpFormatter(argparse.RawDescriptionHelpFormatter, argparse.ArgumentDefaultsHelpFormatter):
@@ -134,20 +156,20 @@ def build_parser():
         "train",
         "train the character model on The Time Machine",
         "Train the character-level language model on The Time Machine and report its\n"
-        "perplexity and a greedy sample. The defaults are the book's settings.\n\n" + DATA_NOTE,
+        "perplexity and a greedy sample. The defaults are the book's settings.\n\n" + DATA_NOTE + LIMITS_NOTE,
         ["", "--framework jax --save model.safetensors --json", "--partition sequential --batch-size 32"],
     )
     _framework_arg(tr)
     tr.add_argument("--epochs", type=_count, default=100, metavar="N", help="passes over the data")
-    tr.add_argument("--batch-size", type=_count, default=1024, metavar="N", help="windows per minibatch")
+    tr.add_argument("--batch-size", type=_batch_size, default=1024, metavar="N", help="windows per minibatch")
     tr.add_argument(
         "--num-steps",
-        type=_count,
+        type=_num_steps,
         default=32,
         metavar="N",
         help="time steps per window, the BPTT length",
     )
-    tr.add_argument("--hidden", type=_count, default=32, metavar="N", help="number of hidden units")
+    tr.add_argument("--hidden", type=_num_hiddens, default=32, metavar="N", help="number of hidden units")
     tr.add_argument(
         "--cell",
         choices=("rnn", "gru", "lstm"),
@@ -183,7 +205,8 @@ def build_parser():
         "--save",
         default=None,
         metavar="PATH",
-        help="save the model to this file (safetensors; the name is used as given), checked before training",
+        help="save the model to this file (safetensors; the name is used as given, and a folder, or a "
+        "name ending in /, is refused), checked before training",
     )
     tr.add_argument("--json", action="store_true", help="print one JSON object as the last line")
     tr.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -204,9 +227,8 @@ def build_parser():
         "--checkpoint", required=True, metavar="PATH", help="a safetensors file written by train --save"
     )
     gen.add_argument("--prefix", default="time traveller", metavar="TEXT", help="the text to continue")
-    gen.add_argument(
-        "--num-chars", type=_non_negative_int, default=50, metavar="N", help="characters to generate"
-    )
+    chars = f"characters to generate, at most {limits.MAX_NUM_CHARS}"
+    gen.add_argument("--num-chars", type=_num_chars, default=50, metavar="N", help=chars)
     gen.add_argument(
         "--temperature",
         type=_temperature,
@@ -236,7 +258,8 @@ def build_parser():
         "time training against the built-in RNN, GRU or LSTM layer",
         "Time rnn_guide's training against the framework's built-in layer, one\n"
         "process per framework, then write a report. Needs a source checkout:\n"
-        "benchmarks/ is not installed with the package.",
+        "benchmarks/ is not installed with the package. The workers run in the\n"
+        "checkout (beside the package, else the current folder) and time its code.",
         ["--framework jax", "--framework pytorch,tensorflow,jax --epochs 10", "--framework jax --cell lstm"],
     )
     bench.add_argument(

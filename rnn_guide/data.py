@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from . import limits
 from . import validation as check
 from .errors import RNNGuideError
 
@@ -29,22 +30,34 @@ def _sha1(data):
     return hashlib.sha1(data).hexdigest()
 
 
+def _brief(text):
+    """``text`` as it is, or shortened by :func:`~rnn_guide.validation.shown` when it is very long."""
+    return text if len(text) <= 200 else check.shown(text)
+
+
 def _override_file(value):
-    """``$RNN_GUIDE_DATA_DIR/timemachine.txt``, or an error naming the folder or the file."""
+    """``$RNN_GUIDE_DATA_DIR/timemachine.txt``, or an error naming the folder or the file.
+
+    Only that the file exists is checked here: reading it (:func:`rnn_guide.limits.read_bounded`)
+    refuses a directory, a device, a FIFO or a file too large, and says which.
+    """
     folder = Path(value).expanduser()
-    expanded = f" ({folder})" if str(folder) != value else ""
+    named, expanded = _brief(value), f" ({_brief(str(folder))})" if str(folder) != value else ""
     # A folder named by the user that is not there is a typo far more often than a wish for the
     # packaged copy: falling back to it silently would hide the typo.
-    if not folder.is_dir():
-        state = "is not a folder" if folder.exists() else "does not exist"
+    try:
+        state = None if folder.is_dir() else "is not a folder" if folder.exists() else "does not exist"
+    except OSError as err:  # e.g. a name too long for the system
+        state = f"cannot be used ({err.strerror or err})"
+    if state is not None:
         raise RNNGuideError(
-            f"{DATA_DIR_VAR}={value} names a folder that {state}{expanded}. Check the spelling, or "
+            f"{DATA_DIR_VAR}={named} names a folder that {state}{expanded}. Check the spelling, or "
             f"unset {DATA_DIR_VAR} to use the copy of The Time Machine inside the package."
         )
     path = folder / FILENAME
-    if not path.is_file():
+    if not os.path.lexists(path):
         raise RNNGuideError(
-            f"{DATA_DIR_VAR}={value} names a folder with no {FILENAME}: expected d2l's text "
+            f"{DATA_DIR_VAR}={named} names a folder with no {FILENAME}: expected d2l's text "
             f"(sha1 {SHA1}) at {path}; unset {DATA_DIR_VAR} to use the copy inside the package."
         )
     return path
@@ -62,17 +75,16 @@ def read_time_machine(*, environ=None):
         The text as d2l serves it (178,979 characters, before preprocessing).
 
     Raises:
-        RNNGuideError: ``$RNN_GUIDE_DATA_DIR`` names no folder or a folder without the file;
-            the file read has another sha1 (the message names both); the packaged copy is missing.
+        RNNGuideError: ``$RNN_GUIDE_DATA_DIR`` names no folder or a folder without the file; the
+            file there cannot be read, is not a regular file or is larger than
+            :data:`~rnn_guide.limits.MAX_TEXT_BYTES`; the file read has another sha1 (the message
+            names both); the packaged copy is missing.
     """
     environ = os.environ if environ is None else environ
     value = environ.get(DATA_DIR_VAR)
     if value:
         path = _override_file(value)
-        try:
-            content = path.read_bytes()
-        except OSError as err:  # e.g. a file the user may not read
-            raise RNNGuideError(f"cannot read {path} ({DATA_DIR_VAR}): {err.strerror or err}") from None
+        content = limits.read_bounded(path, f"{DATA_DIR_VAR}'s")
         remedy = (
             f"replace it with d2l's {FILENAME}, or unset {DATA_DIR_VAR} to use the copy inside the package"
         )
@@ -96,16 +108,20 @@ def read_time_machine(*, environ=None):
 
 
 def read_text_file(path):
-    """The text of a UTF-8 file, or an error that names the file and what is wrong with it."""
+    """The text of a UTF-8 file, or an error that names the file and what is wrong with it.
+
+    The file must be a regular file of at most :data:`~rnn_guide.limits.MAX_TEXT_BYTES`
+    (:func:`~rnn_guide.limits.read_bounded`): ``/dev/zero`` or a FIFO is refused before reading.
+    Line ends become ``\n``, as ``open()`` reads text.
+    """
+    content = limits.read_bounded(path)
     try:
-        return Path(path).read_text(encoding="utf-8")
+        return content.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
     except UnicodeDecodeError as err:
         raise RNNGuideError(
             f"cannot read the text file {path}: expected UTF-8 text, but byte {err.object[err.start]:#04x} "
             f"at position {err.start} is not UTF-8; save the file as UTF-8"
         ) from None
-    except OSError as err:
-        raise RNNGuideError(f"cannot read the text file {path}: {err.strerror or err}") from None
 
 
 def preprocess(text):
@@ -174,8 +190,10 @@ class TimeMachine:
     training, the next ``num_val`` for validation.
 
     Args:
-        batch_size, num_steps: minibatch shape.
-        num_train, num_val: the split (the book's 10,000 and 5,000).
+        batch_size: windows per minibatch.
+        num_steps: input characters per window (a window holds ``num_steps + 1``).
+        num_train: windows for training (the book's 10,000).
+        num_val: windows for validation, after the training ones (the book's 5,000).
         text: a ``str`` to use instead of the book (preprocessed the same way unless ``raw=True``).
         path: a UTF-8 text file to use instead of the book.
         raw: True to keep ``text``/``path`` as it is (any characters, any case).
@@ -184,13 +202,16 @@ class TimeMachine:
     def __init__(
         self, batch_size=1024, num_steps=32, num_train=10000, num_val=5000, text=None, path=None, raw=False
     ):
-        batch_size = check.positive_int(batch_size, "batch_size", "TimeMachine")
-        num_steps = check.positive_int(num_steps, "num_steps", "TimeMachine")
+        where = "TimeMachine"
+        batch_size = limits.check_batch_size(check.positive_int(batch_size, "batch_size", where), where)
+        num_steps = limits.check_num_steps(check.positive_int(num_steps, "num_steps", where), where)
         num_train = check.positive_int(num_train, "num_train", "TimeMachine")
         num_val = check.non_negative_int(num_val, "num_val", "TimeMachine")
         raw = check.boolean(raw, "raw", "TimeMachine")
         if text is not None and path is not None:
-            raise RNNGuideError(f"TimeMachine: give either text or path, not both; received path={path!r}")
+            raise RNNGuideError(
+                f"TimeMachine: give either text or path, not both; received path={check.shown(path)}"
+            )
         if path is not None:
             text = read_text_file(check.path(path, "path", "TimeMachine"))
         elif text is not None:

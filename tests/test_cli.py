@@ -191,3 +191,71 @@ def test_a_real_ctrl_c_ends_training_with_one_last_line(tmp_path):
     assert proc.returncode == 130
     assert (seen + err).decode().endswith(f"\nrnn-guide: interrupted; nothing was saved to {path}\n")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_flag_wins_over_the_variable(monkeypatch, capsys):
+    monkeypatch.setenv("RNN_GUIDE_FRAMEWORK", "caffe")  # not even a framework: the flag is enough
+    assert main(["check", "-f", "numpy"]) == 0
+    out, err = capsys.readouterr()
+    assert "framework 'numpy'" in out and err == ""
+    monkeypatch.setenv("RNN_GUIDE_FRAMEWORK", "numpy")  # without the flag, the variable chooses
+    assert main(["check"]) == 0
+    assert "framework 'numpy'" in capsys.readouterr().out
+
+
+def test_the_memory_of_a_run_is_checked_before_the_framework_loads(monkeypatch, capsys):
+    import rnn_guide.cli
+
+    monkeypatch.setattr(rnn_guide.cli, "framework_of", lambda args: pytest.fail("the framework was loaded"))
+    assert main(["train", "--batch-size", "65536", "--num-steps", "10000"]) == 2
+    assert "needs about 459.0 GiB, more than the limit of 8.0 GiB" in capsys.readouterr().err
+
+
+# A module that raises KeyboardInterrupt when it is imported, as Ctrl-C does while imports run.
+CTRL_C_WHILE_IMPORTING = """
+import sys
+
+class CtrlC:
+    def find_spec(self, name, path=None, target=None):
+        if name == sys.argv[1]:
+            raise KeyboardInterrupt
+
+sys.meta_path.insert(0, CtrlC())
+from rnn_guide.cli import main  # what the rnn-guide script does
+sys.exit(main(sys.argv[2:]))
+"""
+
+
+@pytest.mark.parametrize(
+    "module, argv",
+    [("rnn_guide.cli_parser", ["check"]), ("torch", ["check", "-f", "pytorch"])],
+    ids=["the parser", "the framework"],
+)
+def test_ctrl_c_while_the_command_line_imports_is_one_line(module, argv):
+    root = Path(__file__).resolve().parents[1]
+    command = [sys.executable, "-c", CTRL_C_WHILE_IMPORTING, module, *argv]
+    done = subprocess.run(
+        command, capture_output=True, text=True, cwd=root, env={**os.environ, "PYTHONPATH": str(root)}
+    )
+    assert (done.returncode, done.stdout, done.stderr) == (130, "", "rnn-guide: interrupted\n")
+
+
+@pytest.mark.skipif(os.name != "posix", reason="a process sends itself SIGINT as a terminal does")
+def test_ctrl_c_during_the_framework_import_waits_for_its_end(monkeypatch, capsys):
+    import signal
+
+    import rnn_guide.backends
+
+    finished = []
+
+    def import_that_must_not_be_cut(name):  # PyTorch's C++ start-up aborts the process when cut
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(0.05)  # a Python handler runs between two bytecodes: it has run by now
+        finished.append(name)
+        return rnn_guide.backends._backend("numpy")
+
+    monkeypatch.setattr(rnn_guide.backends, "get_backend", import_that_must_not_be_cut)
+    before = signal.getsignal(signal.SIGINT)
+    assert main(["check", "-f", "numpy"]) == 130
+    assert finished == ["numpy"] and capsys.readouterr() == ("", "rnn-guide: interrupted\n")
+    assert signal.getsignal(signal.SIGINT) is before  # handed back

@@ -81,3 +81,19 @@ def test_train_shows_the_books_settings(capsys, monkeypatch):
         assert re.search(pattern, flat), option
     assert "ships inside the package: nothing is downloaded" in flat
     assert "RNN_GUIDE_DATA_DIR" in flat  # how to read another copy
+
+
+def test_the_help_states_the_order_of_choice_and_the_limits(capsys, monkeypatch):
+    flat = re.sub(r"\s+", " ", render_help(capsys, monkeypatch))
+    assert "--framework, else $RNN_GUIDE_FRAMEWORK, else pytorch. (Here a flag wins over the variable" in flat
+    flat = re.sub(r"\s+", " ", render_help(capsys, monkeypatch, "train"))
+    assert (
+        "given here, it wins over $RNN_GUIDE_FRAMEWORK (default: $RNN_GUIDE_FRAMEWORK, else 'pytorch')"
+        in flat
+    )
+    for limit in ("--batch-size at most 65536", "--num-steps at most 10000", "--hidden at most 8192"):
+        assert limit in flat
+    assert "--text a regular file of at most 64.0 MiB" in flat and "memory at most 8.0 GiB" in flat
+    assert "a folder, or a name ending in /, is refused" in flat
+    flat = re.sub(r"\s+", " ", render_help(capsys, monkeypatch, "generate"))
+    assert "--num-chars N characters to generate, at most 100000 (default: 50)" in flat

@@ -4,7 +4,7 @@ import sys
 import pytest
 
 import rnn_guide
-from rnn_guide.config import ENV_VAR, canonical_name, resolve_framework
+from rnn_guide.config import ENV_VAR, canonical_name, command_line_framework, resolve_framework
 
 
 @pytest.mark.parametrize(
@@ -98,3 +98,19 @@ def test_use_checks_the_seed():
         rnn_guide.use("numpy", seed=-1)
     with pytest.raises(rnn_guide.RNNGuideError, match=r"received 1.5"):
         rnn_guide.use("numpy", seed=1.5)
+
+
+def test_the_command_line_order_lets_the_flag_win():
+    assert command_line_framework(None, environ={}) == "pytorch"
+    assert command_line_framework(None, environ={ENV_VAR: "jax"}) == "jax"
+    assert command_line_framework("np", environ={ENV_VAR: "jax"}) == "numpy"
+    assert command_line_framework("numpy", environ={ENV_VAR: "caffe"}) == "numpy"  # the variable is not read
+    with pytest.raises(rnn_guide.RNNGuideError, match="RNN_GUIDE_FRAMEWORK='caffe' is invalid"):
+        command_line_framework(None, environ={ENV_VAR: "caffe"})
+
+
+def test_a_long_value_is_shortened_in_the_message():
+    with pytest.raises(rnn_guide.RNNGuideError) as info:
+        resolve_framework(None, environ={ENV_VAR: "x" * 100_000})
+    message = str(info.value)
+    assert len(message) < 400 and "(100002 characters)" in message

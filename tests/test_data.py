@@ -188,3 +188,15 @@ def test_vocab_roundtrip_from_tokens():
     vocab = Vocab("hello world")
     again = Vocab.from_tokens_list(vocab.idx_to_token)
     assert again.encode("low") == vocab.encode("low") and len(again) == len(vocab)
+
+
+def test_a_text_file_reads_line_ends_as_open_does(tmp_path):
+    path = tmp_path / "lines.txt"
+    path.write_bytes(b"one\r\ntwo\rthree\n" * 200)
+    raw = TimeMachine(batch_size=4, num_steps=5, num_train=500, num_val=100, path=path, raw=True)
+    assert raw.text == "one\ntwo\nthree\n" * 200 == path.read_text()
+
+
+def test_the_override_is_read_only_when_it_is_a_regular_file(tmp_path):
+    (tmp_path / "timemachine.txt").symlink_to(PACKAGED)  # a link to the real book is fine
+    assert read_time_machine(environ={"RNN_GUIDE_DATA_DIR": str(tmp_path)}) == PACKAGED.read_text()
