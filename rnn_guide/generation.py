@@ -8,6 +8,14 @@ to NumPy, where sampling and scoring use one host-side ``log_softmax``.
 Generation never writes ``<unk>``: it stands for "a character not in the vocabulary"
 and is not a character itself, so its score is set to ``-inf`` before the argmax or
 the draw.
+
+A deep model (d2l 10.3) generates like a one-layer one: each layer carries its own state
+from character to character. A bidirectional model (d2l 10.4) cannot generate: its
+backward direction read, during training, the characters *after* each position, the one it
+was asked to predict among them, so its low training perplexity is partly copying. When it
+writes left to right, those characters do not exist yet. :func:`predict` still runs it (the
+backward direction carries its state on as a forward one would, which it was never trained
+to do) and warns once per call, so a notebook can show the text next to the perplexity.
 """
 
 import warnings
@@ -17,8 +25,17 @@ import numpy as np
 from . import validation as check
 from .data import UNK, preprocess
 from .errors import RNNGuideError
+from .limits import MAX_NUM_CHARS
 from .lm_math import lm_forward, log_softmax, perplexity
+from .lm_params import flat_params
 from .refusal import refusable
+
+BIDIRECTIONAL_WARNING = (
+    "predict: this model is bidirectional. In training its backward direction read the characters "
+    "after each position, including the one it had to predict, so its training perplexity is low "
+    "partly by copying; when writing left to right those characters do not exist yet, so the text "
+    "it writes is poor. Use a unidirectional model (bidirectional=False) to generate text."
+)
 
 
 def _read(model, ids):
@@ -50,13 +67,24 @@ def _prepare_prefix(model, prefix):
     return text
 
 
+def _diverged(model):
+    """The error for scores that are not finite, naming the parameter at fault."""
+    arrays = {name: model.d2l.numpy(p).astype(np.float64) for name, p in flat_params(model.params).items()}
+    broken = [name for name, a in arrays.items() if not np.isfinite(a).all()]
+    peaks = {name: float(np.abs(a).max(initial=0.0)) for name, a in arrays.items()}
+    if broken:
+        culprit = f"parameters {broken} hold NaN or inf"
+    else:
+        name = max(peaks, key=peaks.get)
+        culprit = f"the largest parameter, {name}, reaches {peaks[name]:.3g} in magnitude"
+    return RNNGuideError(
+        "predict: the model's scores are not finite (NaN or inf), so no character can be chosen: "
+        f"{culprit}; the parameters have diverged (train again with clip=1 or a smaller lr)"
+    )
+
+
 def _next_char(logits, temperature, rng, unk):
     """The index of the next character: the argmax, or a draw from ``softmax(logits / temperature)``."""
-    if not np.all(np.isfinite(logits)):
-        raise RNNGuideError(
-            "predict: the model's scores are not finite (NaN or inf), so no character can be chosen; "
-            "its parameters have diverged (train again with clip=1 or a smaller lr)"
-        )
     if unk is not None:  # <unk> is not a character: never write it
         logits = logits.copy()
         logits[unk] = -np.inf
@@ -74,7 +102,12 @@ def predict(model, prefix, num_chars, temperature=None, seed=None):
     time, feeding each back in. With ``temperature=None`` it takes the most likely
     character (greedy, as the book); with a temperature it samples from
     ``softmax(O / temperature)`` using a NumPy generator seeded with ``seed`` (repeatable).
-    ``<unk>`` is never written.
+    ``<unk>`` is never written. A deep model writes like a one-layer one.
+
+    A bidirectional model warns (a UserWarning, once per call) and still writes: its backward
+    direction learned from the characters that follow each position, the one to predict among
+    them, and while writing left to right those do not exist yet, so the text is poor however
+    low its training perplexity (the warning's message says this). d2l 10.4 shows the same.
 
     The prefix goes through the training text's preprocessing (for the book:
     lower-case, non-letters to spaces). A prefix with no letters ("123") becomes
@@ -83,7 +116,8 @@ def predict(model, prefix, num_chars, temperature=None, seed=None):
 
     Args:
         prefix: a non-empty str.
-        num_chars: how many characters to add, an integer >= 0.
+        num_chars: how many characters to add, an integer from 0 to
+            :data:`rnn_guide.limits.MAX_NUM_CHARS` (100,000, about 25 pages of text).
         temperature: None (greedy) or a finite number >= 1e-3
             (:data:`rnn_guide.validation.MIN_TEMPERATURE`; lower values leave the range of
             floats, and at 1e-3 a draw is practically the greedy choice).
@@ -91,13 +125,25 @@ def predict(model, prefix, num_chars, temperature=None, seed=None):
 
     Returns:
         The prefix as the model read it, followed by the new characters.
+
+    Raises:
+        RNNGuideError: a bad argument (``num_chars`` above ``MAX_NUM_CHARS`` among them, refused
+            before any work), or scores that are not finite (a diverged model; the message names
+            the parameter at fault).
     """
     _check_prefix(prefix)
     num_chars = check.non_negative_int(num_chars, "num_chars", "predict")
+    if num_chars > MAX_NUM_CHARS:
+        raise RNNGuideError(
+            f"predict: num_chars must be at most {MAX_NUM_CHARS:,} (rnn_guide.limits.MAX_NUM_CHARS), "
+            f"received {num_chars:,}; for longer text call predict again on the end of its output"
+        )
     if temperature is not None:
         temperature = check.temperature(temperature, "predict")
     seed = check.seed(seed, "predict", allow_none=True)
     text = _prepare_prefix(model, prefix)
+    if getattr(model, "bidirectional", False):
+        warnings.warn(BIDIRECTIONAL_WARNING, stacklevel=3)
     unk = model.vocab.token_to_idx.get(UNK)
     if num_chars and len(model.vocab) - (unk is not None) < 1:
         raise RNNGuideError(f"predict: the vocabulary has no character besides {UNK!r} to write")
@@ -105,6 +151,8 @@ def predict(model, prefix, num_chars, temperature=None, seed=None):
     O, H = _read(model, model.vocab.encode(text))
     new = []
     for _ in range(num_chars):
+        if not np.all(np.isfinite(O[-1])):
+            raise _diverged(model)
         nxt = _next_char(O[-1], temperature, rng, unk)
         new.append(nxt)
         O, H = lm_forward(d2l, model.params, d2l.tensor(np.array([[nxt]])), H)
@@ -124,13 +172,22 @@ def score(model, text, start=1, positions=None):
 
     Returns:
         ``{'perplexity': float, 'accuracy': float}`` over the scored positions.
+
+    Raises:
+        RNNGuideError: ``text`` is not a str or has fewer than 2 characters (one to read, one to
+            predict), or a position lies outside ``[1, len(text) - 1]``.
     """
     ids = np.asarray(model.vocab.encode(check.text(text, "text", "score")))
+    if len(ids) < 2:
+        raise RNNGuideError(
+            f"score: text is too short to score, it needs at least 2 characters (one to read, one to "
+            f"predict), received {check.shown(text)} ({len(ids)} character{'s' * (len(ids) != 1)})"
+        )
     start = check.positive_int(start, "start", "score")
     if positions is not None:
         positions = np.asarray(check.int_sequence(positions, "positions", "score"), dtype=int)
     positions = np.arange(start, len(ids)) if positions is None else positions
-    if len(ids) < 2 or positions.size == 0 or positions.min() < 1 or positions.max() >= len(ids):
+    if positions.size == 0 or positions.min() < 1 or positions.max() >= len(ids):
         raise RNNGuideError(
             f"positions to score must lie in [1, {len(ids) - 1}] for a text of {len(ids)} characters, "
             f"received start={start!r}, positions={None if positions.size == 0 else positions.tolist()}"

@@ -17,11 +17,12 @@ import time
 from importlib import resources
 from pathlib import Path
 
+from .cells import get_cell
 from .data import TimeMachine
 from .errors import RNNGuideError
 from .language_model import RNNLM
-from .lm_math import check_cell
 from .training import check_data, train
+from .validation import shown
 
 #: what every cell shares (the book's data, model size and clipping; seed 0 for weights and batches)
 COMMON = {"batch_size": 1024, "num_steps": 32, "num_hiddens": 32, "clip": 1.0, "seed": 0}
@@ -38,13 +39,13 @@ def book_settings(cell):
 
     Keys: ``batch_size``, ``num_steps``, ``num_hiddens``, ``clip``, ``seed``, ``lr``, ``epochs``.
     """
-    return {**COMMON, **PER_CELL[check_cell(cell, "book_settings")]}
+    return {**COMMON, **PER_CELL[get_cell(cell, "book_settings").name]}
 
 
 def path(cell):
     """The shipped checkpoint of ``cell``: ``rnn_guide/pretrained_models/char_{cell}.safetensors``."""
     folder = resources.files(__package__) / "pretrained_models"
-    return Path(str(folder / f"char_{check_cell(cell, 'pretrained.path')}.safetensors"))
+    return Path(str(folder / f"char_{get_cell(cell, 'pretrained.path').name}.safetensors"))
 
 
 def load(cell, framework="pytorch"):
@@ -109,6 +110,32 @@ def train_book_model(cell, framework="pytorch", data=None, progress=False):
     return model, meta
 
 
-def save(model, meta, destination=None):
-    """Write a model from :func:`train_book_model` to ``destination`` (default: the shipped file)."""
-    return model.save(path(model.cell) if destination is None else destination, **meta)
+def save(model, meta, destination):
+    """Write a model from :func:`train_book_model`, with its ``meta``, to ``destination``.
+
+    There is no default: the shipped files are part of the installed package, and a call that
+    forgot its destination must not replace them. ``scripts/train_pretrained.py`` names the
+    source tree's ``rnn_guide/pretrained_models/char_{cell}.safetensors`` on purpose.
+
+    Args:
+        model: the trained :class:`~rnn_guide.language_model.RNNLM`.
+        meta: the dict that :func:`train_book_model` returned with it.
+        destination: the file to write, e.g. ``'char_gru.safetensors'`` (no suffix is added).
+
+    Returns:
+        ``destination`` as a :class:`pathlib.Path`.
+
+    Raises:
+        RNNGuideError: ``destination`` is None or not writable
+            (:func:`rnn_guide.checkpoint.check_writable`), or ``meta`` is not a dict of JSON values.
+    """
+    if destination is None:
+        raise RNNGuideError(
+            "pretrained.save: destination must be a file path such as 'char_rnn.safetensors', received None "
+            "(there is no default, so that the shipped models are never replaced by accident)"
+        )
+    if not isinstance(meta, dict):
+        raise RNNGuideError(
+            f"pretrained.save: meta must be the dict from train_book_model, received {shown(meta)}"
+        )
+    return model.save(destination, **meta)

@@ -80,8 +80,26 @@ def test_a_failed_write_is_a_clear_error_and_leaves_nothing(tmp_path, monkeypatc
         (lambda p, v, m: m.pop("preprocessed"), "meta has no 'preprocessed'"),
         (lambda p, v, m: m.update(preprocessed="no"), "'preprocessed' must be true or false"),
         (lambda p, v, m: m.update(num_hiddens=7), "'num_hiddens' is 7, expected 3 as in W_hh"),
-        (lambda p, v, m: m.update(lr=float("nan")), "meta must hold JSON values only"),
-        (lambda p, v, m: m.update(callback=print), "meta must hold JSON values only"),
+        (lambda p, v, m: m.update(lr=float("nan")), r"meta\['lr'\] must be a finite number, received nan"),
+        (
+            lambda p, v, m: m.update(lr=np.float32("inf")),
+            r"meta\['lr'\] must be a finite number, received inf",
+        ),
+        (
+            lambda p, v, m: m.update(s=[1.0, {"x": -np.inf}]),
+            r"meta\['s'\]\[1\]\['x'\] must be a finite number",
+        ),
+        (
+            lambda p, v, m: m.update(callback=print),
+            r"meta\['callback'\] must be a JSON value, received <built",
+        ),
+        (lambda p, v, m: m.update(s={(1, 2): 3}), r"keys of meta\['s'\] must be strings, received \(1, 2\)"),
+        (
+            lambda p, v, m: m.update(s=[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]),
+            r"meta\['s'\]\[0\].* more than 16 deep",
+        ),
+        (lambda p, v, m: v.append("x" * 65), r"vocab\[5\] has 65 characters, expected at most 64"),
+        (lambda p, v, m: p["W_hh"].__setitem__(0, 1e38), r"W_hh holds a value of magnitude 1e\+38"),
     ],
 )
 def test_what_would_not_load_back_is_not_saved(tmp_path, change, message):
@@ -116,3 +134,11 @@ def test_model_save_checks_the_destination_and_its_setting_names(tmp_path):
     loaded = RNNLM.load(path, "numpy")
     expected = {"cell": "rnn", "num_hiddens": H, "preprocessed": True, "framework": "numpy", "epochs": 3}
     assert loaded.meta == expected
+
+
+def test_numpy_scalars_in_meta_are_saved_as_plain_json(tmp_path):
+    meta = {**META, "epochs": np.int64(5), "lr": np.float32(0.5), "clip": np.bool_(True), "s": (np.int8(1),)}
+    path = ckpt.save_checkpoint(tmp_path / "m.safetensors", params(), VOCAB, meta)
+    loaded = ckpt.load_checkpoint(path)["meta"]
+    assert (loaded["epochs"], loaded["lr"], loaded["clip"], loaded["s"]) == (5, 0.5, True, [1])
+    assert type(loaded["epochs"]) is int and type(loaded["clip"]) is bool
