@@ -6,10 +6,11 @@
 
 d2l's model is ``d2l.RNNScratch`` + ``d2l.RNNLMScratch`` trained by ``d2l.Trainer.fit`` at the
 book's settings (batch 1024, 32 steps, 32 hidden units, lr 1, clip 1), exactly as the book calls it
-in every framework. Its ``plot`` is replaced by a no-op, so the figure the book draws after every
-batch is not what is timed, and each epoch is timed around ``Trainer.fit_epoch`` with validation
-off. rnn_guide's side is ``rnn_guide.train`` without validation. Steady tokens/s are the training
-tokens of an epoch over the median epoch time after the first, as in ``benchmarks.run``.
+in every framework, through two small subclasses: the model's ``plot`` does nothing, so the figure
+the book draws after every batch is not what is timed, and the trainer times each
+``Trainer.fit_epoch`` with validation off. rnn_guide's side is ``rnn_guide.train`` without
+validation. Steady tokens/s are the training tokens of an epoch over the median epoch time after the
+first, as in ``benchmarks.run``.
 """
 
 import argparse
@@ -42,22 +43,26 @@ def d2l_tokens_per_second(framework, epochs):
     (work / "run").mkdir()
     (work / "data" / "timemachine.txt").write_bytes(rnn_guide.data.read_time_machine().encode("utf-8"))
     os.chdir(work / "run")
+    seconds = []
+
+    class QuietModel(d2l.RNNLMScratch):
+        def plot(self, key, value, train):  # the figure d2l draws after every batch is not timed
+            pass
+
+    class TimedTrainer(d2l.Trainer):
+        def prepare_data(self, data):
+            super().prepare_data(data)
+            self.val_dataloader = None  # training only, as on rnn_guide's side
+
+        def fit_epoch(self):
+            start = time.perf_counter()
+            super().fit_epoch()
+            seconds.append(time.perf_counter() - start)
+
     data = d2l.TimeMachine(batch_size=1024, num_steps=32)
     rnn = d2l.RNNScratch(num_inputs=len(data.vocab), num_hiddens=32)
-    model = d2l.RNNLMScratch(rnn, vocab_size=len(data.vocab), lr=1)
-    object.__setattr__(model, "plot", lambda *args, **kwargs: None)  # (flax modules are frozen)
-    trainer = d2l.Trainer(max_epochs=epochs, gradient_clip_val=1)
-    seconds = []
-    fit_epoch = trainer.fit_epoch
-
-    def timed_epoch():  # training only, as on rnn_guide's side
-        trainer.val_dataloader = None
-        start = time.perf_counter()
-        fit_epoch()
-        seconds.append(time.perf_counter() - start)
-
-    trainer.fit_epoch = timed_epoch
-    trainer.fit(model, data)
+    model = QuietModel(rnn, vocab_size=len(data.vocab), lr=1)
+    TimedTrainer(max_epochs=epochs, gradient_clip_val=1).fit(model, data)
     return TOKENS_PER_EPOCH / statistics.median(seconds[1:] or seconds)
 
 

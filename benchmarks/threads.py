@@ -31,7 +31,6 @@ import contextlib
 import json
 import multiprocessing
 import os
-import platform
 import signal
 import statistics
 import subprocess
@@ -39,6 +38,8 @@ import sys
 import time
 from datetime import datetime, timezone
 from pathlib import Path
+
+from benchmarks.machine import machine_line
 
 ROOT = Path(__file__).resolve().parents[1]
 SETTINGS = ("framework", "one", "rnn_guide")
@@ -116,8 +117,8 @@ def child(framework, setting, epochs):
 
 
 def run_child(framework, setting, epochs):
+    # The child runs in the checkout (cwd=ROOT): ``python -m`` puts it first on its import path.
     env = {k: v for k, v in os.environ.items() if k not in ("RNN_GUIDE_FRAMEWORK", "XLA_FLAGS")}
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     if setting == "one":
         env.update(ONE_THREAD_ENV.get(framework, {}))
@@ -199,14 +200,6 @@ def table_row(times, loads, info):
     return "| " + " | ".join(cells) + " |"
 
 
-def machine():
-    cpu = platform.processor() or "unknown CPU"
-    with contextlib.suppress(OSError, StopIteration):
-        with open("/proc/cpuinfo") as f:
-            cpu = next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
-    return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}"
-
-
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--framework", "-f", required=True, help="pytorch, tensorflow, jax or mxnet")
@@ -232,7 +225,7 @@ def main(argv=None):
         return 130
     when = f"{started:%Y-%m-%d %H:%M}-{datetime.now(timezone.utc):%H:%M} UTC"
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
-    print(f"\n{machine()}; {when}, load average at the end {load}; `{command}`\n")
+    print(f"\n{machine_line()}; {when}, load average at the end {load}; `{command}`\n")
     print(header(args.compete))
     print(table_row(times, loads, info))
     return 0

@@ -12,8 +12,8 @@ import sys
 from .. import validation as check
 from ..config import FRAMEWORKS, canonical_name, resolve_framework
 from ..errors import FrameworkNotInstalledError, RNNGuideError
-from .base import DEFAULT_SEED
 from .malloc import keep_freed_memory
+from .seeding import DEFAULT_SEED
 from .tensors import tensor_framework
 from .threads import fixed_why
 

@@ -4,6 +4,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from ..errors import RNNGuideError
 from .base import Backend
 
 
@@ -22,6 +23,22 @@ class JaxBackend(Backend):
 
     def _to_numpy(self, x):
         return np.asarray(x)
+
+    def tensor(self, data, dtype=None):
+        """As :meth:`Backend.tensor`; a floating ``dtype`` that JAX would narrow is refused.
+
+        JAX keeps 64-bit types off unless ``jax_enable_x64`` is set, and then turns a float64
+        array into float32 without a word, where every other backend keeps float64. Integers
+        asked for as int64 still become int32, as JAX's indices always are (exact for any id).
+        """
+        x = super().tensor(data, dtype)  # checks dtype; a floating one JAX cannot hold is narrowed
+        if dtype is not None and np.dtype(dtype).kind == "f" and x.dtype != np.dtype(dtype):
+            raise RNNGuideError(
+                f"tensor: dtype={np.dtype(dtype).name!r} needs JAX's 64-bit types, which are off, so JAX "
+                f"would give {x.dtype}; switch them on with jax.config.update('jax_enable_x64', True) "
+                "(or for one block: with jax.enable_x64(True):), or ask for dtype='float32'"
+            )
+        return x
 
     # JAX has no global generator: the key is state of this object, seeded with the NumPy generator.
     def _seed_own(self, n):
@@ -45,18 +62,15 @@ class JaxBackend(Backend):
 
         return wrapped
 
-    # lax.scan traces the step once: the gated cells' training step compiles in about 1 s instead of
-    # 9 s (GRU) and 19 s (LSTM) with the loop unrolled, and runs faster (measured, 2-core Xeon).
+    # lax.scan traces the step once: a training step compiles many times faster than with the loop
+    # over time unrolled, and runs faster (figures in benchmarks/README.md, "Why the adapters ...").
     def scan(self, fn, carry, xs):
         return jax.lax.scan(fn, carry, xs)
 
     compiles = True  # one compilation per input shape: training pads batches to one shape
 
     def jit(self, fn):
-        # The whole training step (forward, backward, clipping, update) is one XLA computation: 3.8M
-        # tokens/s at the book's settings on a 2-core CPU, first epoch 4 s. Compiling takes about 2.5 s
-        # per batch shape because the Python loop over time is unrolled (a lax.scan, as in the
-        # benchmark's built-in baseline, compiles in about 1 s but would rewrite lm_forward's loop).
-        # XLA's compile options (optimization level, cheaper LLVM passes) saved little compile time
-        # for slower steps (measured), so none is set.
+        # The whole training step (forward, backward, clipping, update) is one XLA computation,
+        # compiled once per batch shape. XLA's compile options (optimization level, cheaper LLVM
+        # passes) saved little compile time for slower steps, so none is set.
         return jax.jit(fn)

@@ -12,9 +12,8 @@ def keep_freed_memory():
     scores at the book's settings, their gradients) are faulted in again on
     every batch. This call serves blocks up to 32 MiB from the heap and trims it
     only above 64 MiB, which keeps them mapped (peak RSS unchanged at the book's
-    settings). Measured at the book's settings, interleaved runs on a 2-core
-    Xeon, one epoch: PyTorch 145-154 ms -> 121-137 ms, TensorFlow 122-138 ms ->
-    114-119 ms, MXNet 581-599 ms -> 520-539 ms. JAX does not gain.
+    settings). PyTorch, TensorFlow and MXNet epochs get faster with it and JAX's
+    do not (figures in ``benchmarks/README.md``).
 
     It is **process-wide**: it changes the C library's settings for everything
     in the process (the same as the ``MALLOC_MMAP_THRESHOLD_`` and

@@ -2,16 +2,13 @@
 
 MXNet is used through its NumPy interface, ``mxnet.np``, which only behaves
 like NumPy after ``npx.set_np()``: the adapter calls it when created.
-Parameters inside :meth:`MXNetBackend.value_and_grad` are
-:class:`~rnn_guide.backends.mxnet_leaf.Leaf` arrays, a speed-up explained there.
 """
 
 import mxnet as mx
 from mxnet import autograd, npx
 from mxnet import np as mnp
 
-from .base import Backend, rebuild
-from .mxnet_leaf import as_leaf, transposed
+from .base import Backend, leaves, rebuild
 
 
 class MXNetBackend(Backend):
@@ -37,25 +34,25 @@ class MXNetBackend(Backend):
     def _seed_global(self, n):
         mx.random.seed(n)
 
-    # mxnet.np's own tanh and matmul are slow in the 1.9.1 wheel (tanh is a scalar libm loop, 485 us
-    # for a 1024 x 32 batch; matmul goes to OpenBLAS's SSE3 kernels). The legacy Activation and
-    # FullyConnected operators run on MKL-DNN: 26 us and 32 us instead of 485 us and 70 us (the book's
-    # output layer: 0.53 ms instead of 1.96 ms). Measured on a 2-core Xeon.
+    # mxnet.np's own tanh and 2-D matmul are slow in the 1.9.1 wheel (a scalar loop for tanh,
+    # OpenBLAS's SSE3 kernels for matmul); the legacy Activation and FullyConnected operators run on
+    # MKL-DNN (benchmarks/README.md has the figures). Those two operators, given an array with no
+    # entries, leave MXNet's engine broken ("Check failed: delay_alloc" at the next operator and at
+    # exit), so an empty array takes mxnet.np's path: a batch of 0 rows gives an empty result, as
+    # in the other frameworks.
     def tanh(self, x):
-        return npx.activation(x, act_type="tanh")
+        return npx.activation(x, act_type="tanh") if x.size else mnp.tanh(x)
 
     def sigmoid(self, x):
-        return npx.activation(x, act_type="sigmoid")
+        return npx.activation(x, act_type="sigmoid") if x.size else super().sigmoid(x)
 
     def matmul(self, a, b):
-        if a.ndim == 2 and b.ndim == 2:  # FullyConnected computes a @ weight.T
-            return npx.fully_connected(a, transposed(b), num_hidden=b.shape[1], no_bias=True)
+        if a.ndim == 2 and b.ndim == 2 and a.size and b.size:  # FullyConnected computes a @ weight.T
+            return npx.fully_connected(a, b.T, num_hidden=b.shape[1], no_bias=True)
         return a @ b
 
-    # MXNet's split kernel (_split_v2) is slow for small arrays (0.9 ms to cut a 1024 x 64 gate
-    # product), and slices cost 0.05 ms each; one split over time, though, replaces T slices whose
-    # gradients are each added into a zero array of x's whole shape. GRU training step at the book's
-    # settings: 359 ms with the defaults, 247 ms with both (measured, 2-core Xeon).
+    # MXNet's split kernel (_split_v2) is slow for small arrays, and each slice of a sequence gets a
+    # gradient the size of the whole sequence: the gates are cut by slicing, a sequence by one split.
     def split(self, x, sections, axis=-1):
         size = x.shape[axis] // sections
         if axis in (-1, x.ndim - 1):
@@ -71,10 +68,13 @@ class MXNetBackend(Backend):
 
     def _value_and_grad(self, fn):
         def wrapped(params, *args):
-            leaves = [as_leaf(p) for p in params]
+            # Fresh leaves each call: the caller's arrays are never modified.
+            tensors = [p.detach() for p in leaves(params)]
+            for leaf in tensors:
+                leaf.attach_grad()
             with autograd.record():
-                loss, aux = fn(rebuild(params, leaves), *args)
+                loss, aux = fn(rebuild(params, tensors), *args)
             loss.backward()
-            return loss.detach(), aux, rebuild(params, [leaf.grad for leaf in leaves])
+            return loss.detach(), aux, rebuild(params, [leaf.grad for leaf in tensors])
 
         return wrapped

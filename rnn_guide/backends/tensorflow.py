@@ -9,7 +9,7 @@ import numpy as np
 import tensorflow as tf
 
 from ..errors import RNNGuideError
-from .base import Backend, rebuild
+from .base import Backend, leaves, rebuild
 
 
 class TensorFlowBackend(Backend):
@@ -79,9 +79,9 @@ class TensorFlowBackend(Backend):
     def _value_and_grad(self, fn):
         def wrapped(params, *args):
             with tf.GradientTape() as tape:
-                tape.watch(list(params))
+                tape.watch(leaves(params))
                 loss, aux = fn(params, *args)
-            grads = tape.gradient(loss, list(params), unconnected_gradients=tf.UnconnectedGradients.ZERO)
+            grads = tape.gradient(loss, leaves(params), unconnected_gradients=tf.UnconnectedGradients.ZERO)
             # tf.gather's gradient is an IndexedSlices; make it a dense tensor like the others.
             grads = [tf.convert_to_tensor(g) for g in grads]
             return loss, aux, rebuild(params, grads)
@@ -92,7 +92,6 @@ class TensorFlowBackend(Backend):
 
     def jit(self, fn):
         # One trace per input shape (training pads the last, smaller batch, so there is one).
-        # jit_compile=True (XLA) was measured at the book's settings on a 2-core CPU: steps take 25% less
-        # CPU, but compiling costs 3 s per training shape and 1.3 s per evaluation shape, more than
-        # 100 epochs win back (the graph runtime reaches 2.8M tokens/s). Not used.
+        # jit_compile=True (XLA) is not used: its faster steps do not win back its compile time over
+        # the book's 100 epochs (figures in benchmarks/README.md).
         return tf.function(fn, autograph=False)  # plain Python control flow, traced as is

@@ -2,10 +2,9 @@
 
 PyTorch splits an operation over as many threads as the machine has cores. On a quiet machine that
 is the fastest; beside other busy processes its threads wait for each other (OpenMP threads spin
-while they wait) and an epoch becomes many times slower. At the book's settings on a 2-core AMD
-EPYC: 0.10 s per epoch quiet and 0.6 to 1.6 s beside two busy processes (single epochs up to 15 s)
-on PyTorch's two threads, against 0.15 s and 0.27 s on one thread (``benchmarks/threads.py``; the
-table is in ``benchmarks/README.md``, "Threads on a shared machine").
+while they wait) and an epoch becomes many times slower, while one thread holds up
+(``benchmarks/threads.py``; the figures are in ``benchmarks/README.md``, "Threads on a shared
+machine").
 
 So ``threads='auto'``, the default of :func:`~rnn_guide.training.train` and
 :func:`~rnn_guide.training.evaluate`, times each step and runs on whichever of one thread and the
@@ -17,9 +16,9 @@ the gap doubling each time it loses again, and longer when a try lost a lot, so 
 about :data:`TRY_SHARE` of the time, with at most :data:`MAX_GAP` steps between two tries. While
 steps on one thread get less than :data:`BUSY` of a core (their thread's CPU time over their wall
 time; a step that got less counts at once, one that got more only by :data:`CORE_SMOOTHING`), the
-cores are busy and the framework's count is not tried: there a step on two threads took 25 ms or,
-now and then, 4 s (the same 2-core EPYC beside two busy processes, where steps on one thread got
-half a core or a whole one by turns, and a whole one when quiet). The
+cores are busy and the framework's count is not tried: there a step on two threads can take a
+hundred times its usual time, now and then (beside busy processes steps on one thread get half a
+core or a whole one by turns, and a whole one when quiet). The
 framework's count is put back when the call returns or raises: nothing outside the call changes.
 
 Where a framework fixes its threads when its runtime starts (TensorFlow, JAX, MXNet) or has none to
