@@ -11,6 +11,7 @@ on first use (PEP 562), and so is ``__version__`` (read from the installed packa
 
 import importlib
 
+from ._show import show
 from .backends import available_frameworks, backend_of, get_backend, keep_freed_memory, use
 from .config import FRAMEWORKS
 from .data import TimeMachine, Vocab
@@ -29,15 +30,16 @@ from .recurrence import (
     rnn_forward,
     rnn_step,
 )
-from .show import show
+from .stacked import StackParams, init_stacked_params, stacked_forward
 from .training import History, TrainingDivergedError, train
 
 #: the library's modules, each an attribute of the package, imported on first access (the command
 #: line, rnn_guide.cli and rnn_guide.cli_parser, is not among them)
 _SUBMODULES = frozenset(
-    """backends bptt checkpoint checks config data errors files gated gated_params generation
-    gradient_plots gradients language_model limits lm_math memory ngram plots pretrained questions
-    recurrence refusal show tensor_checks timing training validation""".split()
+    """backends bptt cell cells checkpoint checkpoint_meta checks config data errors evaluation files gated
+    gated_params generation gradient_plots gradients infill language_model limits lm_math lm_params memory
+    ngram plots pretrained progress questions recurrence refusal stacked tensor_checks timing
+    training validation""".split()
 )
 
 
@@ -84,6 +86,7 @@ __all__ = [
     "RNNParams",
     "ShapeError",
     "TimeMachine",
+    "StackParams",
     "TrainingDivergedError",
     "Vocab",
     "available_frameworks",
@@ -95,6 +98,7 @@ __all__ = [
     "init_gru_params",
     "init_lstm_params",
     "init_params",
+    "init_stacked_params",
     "keep_freed_memory",
     "lstm_forward",
     "lstm_step",
@@ -103,6 +107,7 @@ __all__ = [
     "rnn_forward",
     "rnn_step",
     "show",
+    "stacked_forward",
     "train",
     "use",
 ]

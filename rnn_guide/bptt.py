@@ -24,7 +24,7 @@ measures that.
 import numpy as np
 
 from .backends import backend_of, get_backend
-from .lm_math import cell_of, lm_forward, log_softmax, loss_and_state
+from .lm_math import lm_forward, log_softmax, loss_and_state
 from .recurrence import RNNParams
 
 
@@ -62,7 +62,8 @@ def bptt(params, X, Y, H0):
 
     Args:
         params: RNNParams of NumPy arrays (float32 or float64).
-        X, Y: int arrays of shape (num_steps, batch_size): inputs and targets, time-major.
+        X: inputs, an int array of shape (num_steps, batch_size), time-major.
+        Y: targets, an int array of the same shape.
         H0: the initial state, shape (batch_size, num_hiddens).
 
     Returns:
@@ -128,12 +129,7 @@ def full_bptt_fn(d2l):
         ]
 
     def loss_through_history(params, X_past, X, Y, H):
-        if cell_of(params) != "rnn":  # a gated cell: its own forward over the earlier inputs
-            H = H if X_past is None else lm_forward(d2l, params, X_past, H)[1]
-            return loss_and_state(d2l, params, X, Y, H)
-        W_xh, W_hh, b_h = params[:3]
-        for t in range(0 if X_past is None else d2l.shape(X_past)[0]):
-            H = d2l.tanh(d2l.take_rows(W_xh, X_past[t]) + d2l.matmul(H, W_hh) + b_h)
+        H = H if X_past is None else lm_forward(d2l, params, X_past, H)[1]  # through the earlier inputs
         return loss_and_state(d2l, params, X, Y, H)
 
     return d2l.value_and_grad(loss_through_history)
@@ -187,7 +183,9 @@ def bptt_vs_finite_differences(params, X, Y, H0, eps=1e-6):
 
     Args:
         params: RNNParams (tensors of any backend, or NumPy arrays).
-        X, Y: int arrays (num_steps, batch_size); H0: (batch_size, num_hiddens).
+        X: inputs, an int array of shape (num_steps, batch_size), time-major.
+        Y: targets, an int array of the same shape.
+        H0: the initial state, shape (batch_size, num_hiddens).
 
     Returns:
         dict name -> relative error for the five parameters and ``'H0'``.
@@ -208,7 +206,9 @@ def autograd_vs_bptt(d2l, params, X, Y, H0):
         d2l: the backend whose autograd is checked.
         params: RNNParams (tensors of any backend, or NumPy arrays); their dtype
             (float32 or float64) is used on both sides.
-        X, Y: int arrays (num_steps, batch_size); H0: (batch_size, num_hiddens).
+        X: inputs, an int array of shape (num_steps, batch_size), time-major.
+        Y: targets, an int array of the same shape.
+        H0: the initial state, shape (batch_size, num_hiddens).
 
     Returns:
         dict name -> relative error (:func:`relative_error`) for ``'loss'``, the five

@@ -6,7 +6,17 @@ names before any framework op runs. ``sigma`` below is the logistic
 function, ``*`` the elementwise product.
 """
 
-from .gated_params import GRUParams, LSTMParams, check_gru, check_lstm, state_pair
+from . import validation as check
+from .cell import Cell, hidden_weights, input_terms, run_cell, sequence_terms
+from .gated_params import (
+    GRUParams,
+    LSTMParams,
+    check_gru,
+    check_lstm,
+    init_gru_params,
+    init_lstm_params,
+    state_pair,
+)
 from .refusal import refusable
 
 
@@ -32,16 +42,18 @@ def gru_step(X_t, H_prev, params, reset_after=False, b_hn=None, backend=None):
         X_t: input at step t, shape (batch_size, num_inputs).
         H_prev: hidden state from step t-1, shape (batch_size, num_hiddens).
         params: GRUParams (from :func:`init_gru_params`); the output layer is not used here.
-        reset_after: False for d2l's form, True for the frameworks' form above.
+        reset_after: False for d2l's form, True for the frameworks' form above; a bool (a
+            string such as ``'no'`` is refused, as it would otherwise count as True).
         b_hn: the candidate's hidden bias, shape (num_hiddens,), with ``reset_after=True`` only.
         backend: as in :func:`rnn_guide.rnn_step`.
 
     Returns:
         H_t, shape (batch_size, num_hiddens).
     """
+    reset_after = check.boolean(reset_after, "reset_after", "gru_step")
     d2l = check_gru("gru_step", X_t, "X_t", H_prev, "H_prev", params, reset_after, b_hn, backend)
-    inputs = input_terms(d2l, X_t, params)
-    return _gru_cell(d2l, inputs, H_prev, params, side_by_side(d2l, params, "W_h", "zr"), reset_after, b_hn)
+    W_h = hidden_weights(d2l, GRU, params)
+    return gru_cell(d2l, input_terms(d2l, GRU, params, X_t), H_prev, W_h, reset_after, b_hn)
 
 
 @refusable("rnn_guide.gru_forward")
@@ -54,50 +66,20 @@ def gru_forward(X, H0, params, reset_after=False, b_hn=None, backend=None):
     Args:
         X: inputs, shape (num_steps, batch_size, num_inputs).
         H0: initial state, shape (batch_size, num_hiddens); None means zeros.
-        params, reset_after, b_hn, backend: as in :func:`gru_step`.
+        params: GRUParams (from :func:`init_gru_params`).
+        reset_after: False for d2l's candidate, True for the frameworks' (see :func:`gru_step`).
+        b_hn: the candidate's hidden bias with ``reset_after=True``, shape (num_hiddens,).
+        backend: as in :func:`rnn_guide.rnn_step`.
 
     Returns:
         (H_all, H_T): all states, shape (num_steps, batch_size, num_hiddens),
         and the last one, shape (batch_size, num_hiddens).
     """
+    reset_after = check.boolean(reset_after, "reset_after", "gru_forward")
     d2l = check_gru("gru_forward", X, "X", H0, "H0", params, reset_after, b_hn, backend)
     H = d2l.zeros((d2l.shape(X)[1], d2l.shape(params.W_hh)[0])) if H0 is None else H0
-    return run_gru(d2l, _all_steps(d2l, X, params), H, params, reset_after, b_hn)
-
-
-def run_gru(d2l, inputs, H, params, reset_after=False, b_hn=None):
-    """The GRU's loop over time, given the input terms of every step; no argument checks.
-
-    Args:
-        inputs: ``(X [W_xz | W_xr] + [b_z | b_r], X W_xh + b_h)`` of every step (see
-            :func:`input_terms`), shapes (num_steps, batch_size, 2 * num_hiddens) and
-            (num_steps, batch_size, num_hiddens).
-        H: the state before the first step, (batch_size, num_hiddens).
-
-    Returns:
-        (H_all, H_T), as :func:`gru_forward`.
-    """
-    W_h = side_by_side(d2l, params, "W_h", "zr")
-
-    def step(H, inputs_t):
-        H = _gru_cell(d2l, inputs_t, H, params, W_h, reset_after, b_hn)
-        return H, H
-
-    H, H_all = d2l.scan(step, H, inputs)
-    return H_all, H
-
-
-def _gru_cell(d2l, inputs_t, H, p, W_h, reset_after, b_hn):
-    X_zr, X_h = inputs_t  # X_t [W_xz | W_xr] + [b_z | b_r] and X_t W_xh + b_h
-    # both gates from one matmul, H [W_hz | W_hr], and one sigmoid, then cut apart
-    Z, R = d2l.split(d2l.sigmoid(X_zr + d2l.matmul(H, W_h)), 2)
-    if not reset_after:
-        H_tilde = d2l.tanh(X_h + d2l.matmul(R * H, p.W_hh))
-    elif b_hn is None:
-        H_tilde = d2l.tanh(X_h + R * d2l.matmul(H, p.W_hh))
-    else:
-        H_tilde = d2l.tanh(X_h + R * (d2l.matmul(H, p.W_hh) + b_hn))
-    return Z * H + (1.0 - Z) * H_tilde
+    inputs = sequence_terms(d2l, GRU, params, X)
+    return run_cell(d2l, GRU, params, inputs, H, reset_after=reset_after, b_hn=b_hn)
 
 
 # ----------------------------------------------------------------------- LSTM
@@ -123,8 +105,8 @@ def lstm_step(X_t, state, params, backend=None):
     """
     H_prev, C_prev = state_pair(state, "state", "lstm_step", allow_none=False)
     d2l = check_lstm("lstm_step", X_t, "X_t", H_prev, C_prev, "_prev", params, backend)
-    W_h = side_by_side(d2l, params, "W_h", "ifo")
-    return _lstm_cell(d2l, input_terms(d2l, X_t, params), (H_prev, C_prev), params, W_h)
+    W_h = hidden_weights(d2l, LSTM, params)
+    return lstm_cell(d2l, input_terms(d2l, LSTM, params, X_t), (H_prev, C_prev), W_h)
 
 
 @refusable("rnn_guide.lstm_forward")
@@ -136,7 +118,8 @@ def lstm_forward(X, state0, params, backend=None):
     Args:
         X: inputs, shape (num_steps, batch_size, num_inputs).
         state0: (H0, C0), each of shape (batch_size, num_hiddens); None means zeros.
-        params, backend: as in :func:`lstm_step`.
+        params: LSTMParams (from :func:`init_lstm_params`).
+        backend: as in :func:`rnn_guide.rnn_step`.
 
     Returns:
         (H_all, (H_T, C_T)): all hidden states, shape (num_steps, batch_size, num_hiddens),
@@ -146,76 +129,42 @@ def lstm_forward(X, state0, params, backend=None):
     d2l = check_lstm("lstm_forward", X, "X", H, C, "0", params, backend)
     if H is None:
         H = C = d2l.zeros((d2l.shape(X)[1], d2l.shape(params.W_hc)[0]))
-    return run_lstm(d2l, _all_steps(d2l, X, params), (H, C), params)
+    return run_cell(d2l, LSTM, params, sequence_terms(d2l, LSTM, params, X), (H, C))
 
 
-def run_lstm(d2l, inputs, state, params):
-    """The LSTM's loop over time, given the input terms of every step; no argument checks.
-
-    Args:
-        inputs: ``(X [W_xi | W_xf | W_xo] + [b_i | b_f | b_o], X W_xc + b_c)`` of every step
-            (see :func:`input_terms`), shapes (num_steps, batch_size, 3 * num_hiddens) and
-            (num_steps, batch_size, num_hiddens).
-        state: ``(H, C)`` before the first step, each (batch_size, num_hiddens).
-
-    Returns:
-        (H_all, (H_T, C_T)), as :func:`lstm_forward`.
-    """
-    W_h = side_by_side(d2l, params, "W_h", "ifo")
-
-    def step(state, inputs_t):
-        state = _lstm_cell(d2l, inputs_t, state, params, W_h)
-        return state, state[0]
-
-    state, H_all = d2l.scan(step, tuple(state), inputs)
-    return H_all, state
+# ------------------------------------------------ the GRU and the LSTM as Cells
+def gru_cell(d2l, inputs_t, H, W_h, reset_after=False, b_hn=None):
+    """The GRU's step as :func:`~rnn_guide.cell.run_cell` calls it (equations in :func:`gru_step`)."""
+    (X_zr, X_h), (W_zr, W_hh) = inputs_t, W_h  # X_t [W_xz | W_xr] + [b_z | b_r], X_t W_xh + b_h
+    Z, R = d2l.split(d2l.sigmoid(X_zr + d2l.matmul(H, W_zr)), 2)  # update and reset gates
+    if not reset_after:
+        H_tilde = d2l.tanh(X_h + d2l.matmul(R * H, W_hh))  # candidate state, d2l's form
+    elif b_hn is None:
+        H_tilde = d2l.tanh(X_h + R * d2l.matmul(H, W_hh))  # the frameworks' form
+    else:
+        H_tilde = d2l.tanh(X_h + R * (d2l.matmul(H, W_hh) + b_hn))
+    return Z * H + (1.0 - Z) * H_tilde
 
 
-def _lstm_cell(d2l, inputs_t, state, p, W_h):
-    X_ifo, X_c = inputs_t  # X_t [W_xi | W_xf | W_xo] + [b_i | b_f | b_o] and X_t W_xc + b_c
+def lstm_cell(d2l, inputs_t, state, W_h):
+    """The LSTM's step as :func:`~rnn_guide.cell.run_cell` calls it (equations in :func:`lstm_step`)."""
+    # X_t [W_xi | W_xf | W_xo] + [b_i | b_f | b_o] and X_t W_xc + b_c; [W_hi | W_hf | W_ho] and W_hc
+    (X_ifo, X_c), (W_ifo, W_hc) = inputs_t, W_h
     H, C = state
-    # the three gates from one matmul, H [W_hi | W_hf | W_ho], and one sigmoid, then cut apart
-    I, F, O = d2l.split(d2l.sigmoid(X_ifo + d2l.matmul(H, W_h)), 3)  # noqa: E741 (the book's names)
-    C_tilde = d2l.tanh(X_c + d2l.matmul(H, p.W_hc))
+    I, F, O = d2l.split(d2l.sigmoid(X_ifo + d2l.matmul(H, W_ifo)), 3)  # noqa: E741 (the book's names)
+    C_tilde = d2l.tanh(X_c + d2l.matmul(H, W_hc))  # candidate memory cell
     C = F * C + I * C_tilde
-    H = O * d2l.tanh(C)
-    return H, C
+    return O * d2l.tanh(C), C
 
 
-# ------------------------------------------- the gates' matrices side by side
-GATE_GROUPS = {GRUParams: ("zr", "h"), LSTMParams: ("ifo", "c")}
-
-
-def side_by_side(d2l, params, prefix, gates):
-    """The gates' ``prefix`` tensors joined along the last axis, e.g. ``[W_hz | W_hr]`` for
-    ``('W_h', 'zr')``: one matmul with it gives each gate's product, side by side."""
-    named = params._asdict()
-    parts = [named[prefix + g] for g in gates]
-    return parts[0] if len(parts) == 1 else d2l.concat(parts, axis=-1)
-
-
-def input_terms(d2l, X, params, rows_of=False):
-    """The input terms of the cell's two groups (gates, candidate): ``X W_x + b`` with the
-    groups' matrices side by side, e.g. the GRU's ``X [W_xz | W_xr] + [b_z | b_r]`` and ``X W_xh + b_h``.
-
-    Args:
-        X: inputs, shape (rows, num_inputs); with ``rows_of=True`` character indices, shape
-            (rows,), whose one-hot ``X_t W`` is a row of ``W`` (the language model's inputs).
-
-    Returns:
-        A pair of tensors, (rows, k * num_hiddens) for the k gates and (rows, num_hiddens).
-    """
-    terms = []
-    for gates in GATE_GROUPS[type(params)]:
-        W, b = side_by_side(d2l, params, "W_x", gates), side_by_side(d2l, params, "b_", gates)
-        # one-hot rows pick rows of W, so X W + b is a pick from W + b: the bias is added V times,
-        # not once per row of X (the same sums, float for float)
-        terms.append(d2l.take_rows(W + b, X) if rows_of else d2l.matmul(X, W) + b)
-    return tuple(terms)
-
-
-def _all_steps(d2l, X, params):
-    """:func:`input_terms` of every step of X (num_steps, batch_size, num_inputs), kept time-major."""
-    T, n, d = d2l.shape(X)
-    terms = input_terms(d2l, d2l.reshape(X, (T * n, d)), params)
-    return tuple(d2l.reshape(x, (T, n, d2l.shape(x)[1])) for x in terms)
+GRU = Cell(
+    name="gru", params=GRUParams, init=init_gru_params, groups=("zr", "h"), step=gru_cell, has_memory=False
+)
+LSTM = Cell(
+    name="lstm",
+    params=LSTMParams,
+    init=init_lstm_params,
+    groups=("ifo", "c"),
+    step=lstm_cell,
+    has_memory=True,
+)

@@ -9,6 +9,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from . import limits
 from . import validation as check
 from .backends import get_backend
 from .errors import RNNGuideError, ShapeError
@@ -22,36 +23,36 @@ LSTM_GATES = ("i", "f", "o", "c")  # input, forget and output gates, candidate m
 class GRUParams(NamedTuple):
     """The GRU's parameters, named as in d2l 10.2, and the output layer (shapes in comments)."""
 
-    W_xz: object  # (num_inputs, num_hiddens)
-    W_hz: object  # (num_hiddens, num_hiddens)
-    b_z: object  # (num_hiddens,)
-    W_xr: object  # (num_inputs, num_hiddens)
-    W_hr: object  # (num_hiddens, num_hiddens)
-    b_r: object  # (num_hiddens,)
-    W_xh: object  # (num_inputs, num_hiddens)
-    W_hh: object  # (num_hiddens, num_hiddens)
-    b_h: object  # (num_hiddens,)
-    W_hq: object  # (num_hiddens, num_outputs)
-    b_q: object  # (num_outputs,)
+    W_xz: object  #: update gate Z, input weights, shape (num_inputs, num_hiddens)
+    W_hz: object  #: update gate Z, hidden weights, shape (num_hiddens, num_hiddens)
+    b_z: object  #: update gate Z, bias, shape (num_hiddens,)
+    W_xr: object  #: reset gate R, input weights, shape (num_inputs, num_hiddens)
+    W_hr: object  #: reset gate R, hidden weights, shape (num_hiddens, num_hiddens)
+    b_r: object  #: reset gate R, bias, shape (num_hiddens,)
+    W_xh: object  #: candidate state, input weights, shape (num_inputs, num_hiddens)
+    W_hh: object  #: candidate state, hidden weights, shape (num_hiddens, num_hiddens)
+    b_h: object  #: candidate state, bias, shape (num_hiddens,)
+    W_hq: object  #: output layer, weights, shape (num_hiddens, num_outputs)
+    b_q: object  #: output layer, bias, shape (num_outputs,)
 
 
 class LSTMParams(NamedTuple):
     """The LSTM's parameters, named as in d2l 10.1, and the output layer (shapes in comments)."""
 
-    W_xi: object  # (num_inputs, num_hiddens)
-    W_hi: object  # (num_hiddens, num_hiddens)
-    b_i: object  # (num_hiddens,)
-    W_xf: object
-    W_hf: object
-    b_f: object
-    W_xo: object
-    W_ho: object
-    b_o: object
-    W_xc: object
-    W_hc: object
-    b_c: object
-    W_hq: object  # (num_hiddens, num_outputs)
-    b_q: object  # (num_outputs,)
+    W_xi: object  #: input gate I, input weights, shape (num_inputs, num_hiddens)
+    W_hi: object  #: input gate I, hidden weights, shape (num_hiddens, num_hiddens)
+    b_i: object  #: input gate I, bias, shape (num_hiddens,)
+    W_xf: object  #: forget gate F, input weights, shape (num_inputs, num_hiddens)
+    W_hf: object  #: forget gate F, hidden weights, shape (num_hiddens, num_hiddens)
+    b_f: object  #: forget gate F, bias, shape (num_hiddens,)
+    W_xo: object  #: output gate O, input weights, shape (num_inputs, num_hiddens)
+    W_ho: object  #: output gate O, hidden weights, shape (num_hiddens, num_hiddens)
+    b_o: object  #: output gate O, bias, shape (num_hiddens,)
+    W_xc: object  #: candidate memory cell, input weights, shape (num_inputs, num_hiddens)
+    W_hc: object  #: candidate memory cell, hidden weights, shape (num_hiddens, num_hiddens)
+    b_c: object  #: candidate memory cell, bias, shape (num_hiddens,)
+    W_hq: object  #: output layer, weights, shape (num_hiddens, num_outputs)
+    b_q: object  #: output layer, bias, shape (num_outputs,)
 
 
 @refusable("rnn_guide.init_gru_params")
@@ -64,8 +65,13 @@ def init_gru_params(num_inputs, num_hiddens, num_outputs, framework, seed=0, sig
 
     Returns:
         GRUParams (W_xz, W_hz, b_z, W_xr, W_hr, b_r, W_xh, W_hh, b_h, W_hq, b_q), float32 tensors.
+
+    Raises:
+        RNNGuideError: as :func:`rnn_guide.init_params`, sizes beyond ``rnn_guide.limits`` included.
     """
-    return GRUParams(*_draw(GRU_GATES, num_inputs, num_hiddens, num_outputs, framework, seed, sigma))
+    return GRUParams(
+        *_draw("init_gru_params", GRU_GATES, num_inputs, num_hiddens, num_outputs, framework, seed, sigma)
+    )
 
 
 @refusable("rnn_guide.init_lstm_params")
@@ -76,14 +82,16 @@ def init_lstm_params(num_inputs, num_hiddens, num_outputs, framework, seed=0, si
         LSTMParams (W_xi, W_hi, b_i, W_xf, W_hf, b_f, W_xo, W_ho, b_o, W_xc, W_hc, b_c, W_hq, b_q),
         float32 tensors.
     """
-    return LSTMParams(*_draw(LSTM_GATES, num_inputs, num_hiddens, num_outputs, framework, seed, sigma))
+    return LSTMParams(
+        *_draw("init_lstm_params", LSTM_GATES, num_inputs, num_hiddens, num_outputs, framework, seed, sigma)
+    )
 
 
-def _draw(gates, num_inputs, num_hiddens, num_outputs, framework, seed, sigma):
-    where = "init_gru_params" if gates == GRU_GATES else "init_lstm_params"
+def _draw(where, gates, num_inputs, num_hiddens, num_outputs, framework, seed, sigma):
     sizes = {"num_inputs": num_inputs, "num_hiddens": num_hiddens, "num_outputs": num_outputs}
     for label, value in sizes.items():
         check.positive_int(value, label, where)
+    limits.check_parameters(num_inputs, num_hiddens, num_outputs, len(gates), where)  # before drawing
     sigma = check.positive_number(sigma, "sigma", where, "the weights' standard deviation, e.g. 0.01")
     seed = check.seed(seed, where)
     d2l = get_backend(framework)

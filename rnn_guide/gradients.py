@@ -18,8 +18,10 @@ import numpy as np
 
 from . import validation as check
 from .backends import get_backend
+from .cell import perturbed, run_cell
 from .errors import RNNGuideError, ShapeError
 from .language_model import RNNLM
+from .recurrence import RNN, RNNParams
 from .training import History, TrainingDivergedError, check_data, train
 
 
@@ -74,13 +76,14 @@ def state_jacobians(d2l, W_hh, inputs):
     eye = d2l.tensor(np.eye(h, dtype=W.dtype), dtype=W.dtype)
 
     def score(leaves, A, W):  # leaves: H_0 and a zero added to every later state, (h, h) each
-        H = leaves[0]
-        for t in range(T):
-            H = d2l.tanh(A[t] + d2l.matmul(H, W)) + leaves[t + 1]
+        params = RNNParams(None, W, None, None, None)  # only W_hh: the input terms are A
+        inputs = (A, d2l.stack(leaves[1:], 0))  # A_t for each of the h copies, (T, h, h)
+        _, H = run_cell(d2l, perturbed(RNN), params, inputs, leaves[0])  # the loop every cell runs
         return d2l.reduce_sum(H * eye), H  # copy i scores H_T[i]
 
     zeros = tuple(d2l.tensor(np.zeros((h, h), W.dtype), dtype=W.dtype) for _ in range(T + 1))
-    _, _, grads = d2l.value_and_grad(score)(zeros, d2l.tensor(A, dtype=W.dtype), d2l.tensor(W, dtype=W.dtype))
+    A = d2l.tensor(np.ascontiguousarray(np.broadcast_to(A[:, None, :], (T, h, h))), dtype=W.dtype)
+    _, _, grads = d2l.value_and_grad(score)(zeros, A, d2l.tensor(W, dtype=W.dtype))
     return np.stack([d2l.numpy(g) for g in grads])
 
 
@@ -172,11 +175,11 @@ def window_gradient_norms(model, text):
 class ClippingRun:
     """One training run of :func:`clipping_experiment`."""
 
-    clip: object  # the threshold, or None
-    history: History
-    vocab_size: int
-    stopped_in_epoch: object = None  # the epoch where the loss became NaN/inf, or None
-    message: str = ""  # the TrainingDivergedError message, if any
+    clip: object  #: the clipping threshold, or None for the run without clipping
+    history: History  #: the run's per-epoch perplexities and seconds
+    vocab_size: int  #: the vocabulary size V, the perplexity of a uniform guess
+    stopped_in_epoch: object = None  #: the epoch where the loss became NaN or inf, or None
+    message: str = ""  #: the TrainingDivergedError message when the run stopped, else empty
 
     @property
     def label(self):
@@ -236,10 +239,10 @@ def clipping_experiment(d2l, data, lr=10.0, clip=0.1, epochs=8, num_hiddens=32, 
 class TruncationRun:
     """One training run of :func:`truncation_experiment`."""
 
-    mode: str  # 'truncated' or 'full'
-    history: History  # per-epoch perplexities and seconds (training only)
-    backprop_steps: list  # per epoch: time steps that gradients were sent back through
-    batches: list  # per epoch: number of minibatches
+    mode: str  #: ``'truncated'`` or ``'full'``
+    history: History  #: per-epoch perplexities and seconds (training only)
+    backprop_steps: list  #: per epoch, the time steps that gradients were sent back through
+    batches: list  #: per epoch, the number of minibatches
 
 
 def truncation_experiment(d2l, data, epochs=4, lr=1.0, clip=1.0, num_hiddens=32, seed=0):

@@ -7,35 +7,42 @@ generation and scoring in :mod:`rnn_guide.generation`, files in
 
 import numpy as np
 
-from . import generation
+from . import generation, limits
+from . import validation as check
 from .backends import get_backend
-from .checkpoint import RESERVED_META, check_writable, load_checkpoint, save_checkpoint
+from .cells import get_cell, zero_state
+from .checkpoint import load_model, save_model
 from .data import Vocab
 from .errors import RNNGuideError
-from .gated_params import init_gru_params, init_lstm_params
-from .lm_math import CELLS, check_cell, check_param_shapes, lm_forward, loss_and_state, perplexity, zero_state
-from .recurrence import init_params
+from .evaluation import evaluate
+from .lm_math import lm_forward, loss_and_state, perplexity
+from .lm_params import check_kind, check_structure, given_lm_params, init_lm_params, is_stacked
 from .refusal import refusable
-from .training import evaluate
-
-INIT = {"rnn": init_params, "gru": init_gru_params, "lstm": init_lstm_params}
 
 
 class RNNLM:
-    """Character-level RNN language model: the plain RNN, a GRU or an LSTM.
+    """Character-level RNN language model: the plain RNN, a GRU or an LSTM, one layer or a deep
+    and/or bidirectional stack of them (d2l 10.3, 10.4).
 
     Args:
         vocab: the :class:`~rnn_guide.data.Vocab` of the training text.
-        num_hiddens: size of the hidden state (the book uses 32).
+        num_hiddens: size of the hidden state, of every layer and direction (the book uses 32).
         framework: a backend object (``d2l``) or a framework name.
         seed: seed of the initial parameters.
         sigma: standard deviation of the initial weights.
         params: parameters to use instead of fresh ones (e.g. from a checkpoint).
         preprocessed: whether prompts go through the book's preprocessing
             (lower-case, non-letters to spaces) like the training text did.
-        cell: ``'rnn'`` (the guide's tanh recurrence), ``'gru'`` or ``'lstm'``
-            (:func:`~rnn_guide.gru_forward`, :func:`~rnn_guide.lstm_forward`); ``params`` are
-            then that cell's, in its named tuple's order.
+        cell: ``'rnn'`` (the guide's tanh recurrence), ``'gru'`` or ``'lstm'``; ``params`` are
+            then that cell's named tuple.
+        num_layers: layers of the cell, each reading the states of the one below (d2l uses 2).
+        bidirectional: whether each layer also reads the sequence backwards; such a model cannot
+            write text (see ``predict``). With more than one layer or direction, ``params`` are
+            :class:`~rnn_guide.lm_math.StackedLMParams` and the state is ``state[l][k]``.
+
+    Raises:
+        RNNGuideError: a wrong vocabulary, parameters or structure, or sizes beyond
+            :mod:`rnn_guide.limits`, all checked before the framework is imported.
     """
 
     def __init__(
@@ -48,27 +55,34 @@ class RNNLM:
         params=None,
         preprocessed=True,
         cell="rnn",
+        num_layers=1,
+        bidirectional=False,
     ):
-        self.d2l, self.vocab, self.preprocessed = get_backend(framework), vocab, preprocessed
-        self.cell, V = check_cell(cell, "RNNLM"), len(vocab)
+        kind, V = get_cell(cell, "RNNLM"), len(_check_vocab(vocab))
+        L, K = check_structure(num_layers, bidirectional, "RNNLM")
         if params is None:
-            params = INIT[cell](V, num_hiddens, V, self.d2l, seed=seed, sigma=sigma)
+            num_hiddens = check.positive_int(num_hiddens, "num_hiddens", "RNNLM")
+            limits.check_parameters(V, num_hiddens, V, sum(map(len, kind.groups)), "RNNLM", L, K)
         else:
-            params = CELLS[cell](*(self.d2l.tensor(self.d2l.numpy(p)) for p in params))
-        shapes = dict(zip(CELLS[cell]._fields, (self.d2l.shape(p) for p in params)))
-        self.num_hiddens = check_param_shapes(shapes, V, where="RNNLM", cell=cell)
-        self.params = params
+            check_kind(params, kind, L, K, "RNNLM")
+        self.cell, self.vocab, self.preprocessed = kind.name, vocab, preprocessed
+        self.num_layers, self.bidirectional, self.d2l = L, K == 2, get_backend(framework)
+        if params is None:
+            params = init_lm_params(kind, V, num_hiddens, L, K, self.d2l, seed, sigma)
+        self.params, self.num_hiddens = given_lm_params(params, kind, V, L, K, self.d2l)
 
     def __repr__(self):
-        cell = "" if self.cell == "rnn" else f", cell={self.cell!r}"
-        return (
-            f"RNNLM(vocab_size={len(self.vocab)}, num_hiddens={self.num_hiddens}, "
-            f"framework={self.d2l.name!r}{cell})"
-        )
+        extra = "" if self.cell == "rnn" else f", cell={self.cell!r}"
+        extra += f", num_layers={self.num_layers}" if self.num_layers > 1 else ""
+        extra += ", bidirectional=True" if self.bidirectional else ""
+        sizes = f"vocab_size={len(self.vocab)}, num_hiddens={self.num_hiddens}"
+        return f"RNNLM({sizes}, framework={self.d2l.name!r}{extra})"
 
     def begin_state(self, batch_size):
-        """The zero state, shape (batch_size, num_hiddens); for the LSTM the pair (H, C)."""
-        return zero_state(self.d2l, self.cell, batch_size, self.num_hiddens)
+        """The zero state: H (batch_size, num_hiddens), (H, C) for the LSTM, ``state[l][k]`` for a stack."""
+        K = 2 if self.bidirectional else 1
+        nested = (self.num_layers, K) if is_stacked(self.num_layers, K) else None
+        return zero_state(self.d2l, self.cell, batch_size, self.num_hiddens, nested)
 
     def forward(self, X, H=None):
         """Scores for index array X (batch_size, num_steps): ``(O, H_T)``, O of shape
@@ -103,53 +117,25 @@ class RNNLM:
         return generation.next_char_probabilities(self, prefix)
 
     def save(self, path, **hyperparameters):
-        """Save parameters, vocabulary and settings to a safetensors checkpoint at exactly ``path``.
-
-        The destination is checked first (:func:`~rnn_guide.checkpoint.check_writable`); the file
-        is written atomically and readable in every framework (format: :mod:`rnn_guide.checkpoint`).
-
-        Args:
-            path: the file to write, e.g. ``'char_rnn.safetensors'``; no suffix is added.
-            **hyperparameters: JSON values kept in the checkpoint's ``meta`` (e.g. ``epochs=100``).
-
-        Returns:
-            ``path`` as a :class:`pathlib.Path`.
-
-        Raises:
-            RNNGuideError: the destination is not writable, or a setting is not a JSON value or
-                uses a name the model writes itself (``cell``, ``framework``, ``num_hiddens``,
-                ``preprocessed``).
-        """
-        check_writable(path)
-        taken = sorted(set(hyperparameters) & set(RESERVED_META))
-        if taken:
-            raise RNNGuideError(
-                f"save: settings may not be named {taken}, which the checkpoint uses for the model itself"
-            )
-        arrays = {name: self.d2l.numpy(p) for name, p in self.params._asdict().items()}
-        meta = {**hyperparameters, "framework": self.d2l.name, "preprocessed": self.preprocessed}
-        meta["cell"] = self.cell
-        return save_checkpoint(path, arrays, self.vocab.idx_to_token, meta)
+        """Save to a safetensors checkpoint at exactly ``path`` (checked first, written atomically,
+        readable in every framework); ``hyperparameters`` are JSON values kept in its ``meta``
+        (e.g. ``epochs=100``). Returns the path: :func:`rnn_guide.checkpoint.save_model`."""
+        return save_model(self, path, hyperparameters)
 
     @classmethod
     def load(cls, path, framework="pytorch"):
-        """Load a checkpoint saved by any framework into ``framework``.
-
-        Every field is checked before use (:func:`~rnn_guide.checkpoint.load_checkpoint`); the
-        checkpoint's ``meta`` dict (settings, the framework that saved it) is kept as ``model.meta``.
-
-        Raises:
-            RNNGuideError: the file is missing, not a checkpoint, or one of its fields is wrong.
-        """
-        ckpt = load_checkpoint(path)
-        cell = ckpt["meta"]["cell"]
-        params = CELLS[cell](*(ckpt["params"][name] for name in CELLS[cell]._fields))
-        model = cls(
-            Vocab.from_tokens_list(ckpt["vocab"]),
-            framework=framework,
-            params=params,
-            preprocessed=ckpt["meta"]["preprocessed"],
-            cell=cell,
-        )
-        model.meta = ckpt["meta"]
+        """Load a checkpoint saved by any framework into ``framework``, every field checked first
+        (:func:`rnn_guide.checkpoint.load_model`); its ``meta`` dict is kept as ``model.meta``."""
+        settings, tokens, meta = load_model(path)
+        model = cls(Vocab.from_tokens_list(tokens), framework=framework, **settings)
+        model.meta = meta
         return model
+
+
+def _check_vocab(vocab):
+    if not isinstance(vocab, Vocab):
+        raise RNNGuideError(
+            "RNNLM: vocab must be a rnn_guide.Vocab, such as data.vocab or Vocab(text), "
+            f"received {check.shown(vocab, 60)}"
+        )
+    return vocab

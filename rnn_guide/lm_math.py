@@ -5,100 +5,79 @@
     L   = -mean_t log softmax(O_t)[Y_t]              cross-entropy
     perplexity = exp(L)
 
-With ``cell='gru'`` or ``'lstm'`` the first line is the gated cell's update
-(:func:`~rnn_guide.gru_forward`, :func:`~rnn_guide.lstm_forward` on one-hot ``X_t``; the input
-terms are rows of the ``W_x?``, looked up for every step at once) and the
-LSTM's state is the pair ``(H, C)``: :func:`zero_state`, :func:`detach_state` and
-:func:`state_rows` treat a state that is one tensor or a pair alike.
+With ``cell='gru'`` or ``'lstm'`` the first line is the gated cell's update. Every cell runs
+through the one loop over time, :func:`~rnn_guide.cell.run_cell`, on one-hot ``X_t`` (the input
+terms are rows of the ``W_x?``, looked up for every step at once); the LSTM's state is the pair
+``(H, C)`` (:mod:`rnn_guide.cells` has the helpers that treat a state of either kind alike).
+
+A deep and/or bidirectional model (d2l 10.3, 10.4) has :class:`StackedLMParams`: the layers of
+:mod:`rnn_guide.stacked` under one output layer, which reads the top layer's states (both
+directions, forward first). :func:`lm_forward` tells the two kinds apart by the parameters' type.
 
 :class:`~rnn_guide.language_model.RNNLM`, the training loop, BPTT and generation
 all use these functions, so the model's math is written once.
 """
 
 import math
+from typing import NamedTuple
 
 import numpy as np
 
 from .backends import get_backend
+from .cell import run_cell, sequence_terms
+from .cells import cell_of, get_cell
 from .errors import RNNGuideError
-from .gated import input_terms, run_gru, run_lstm
-from .gated_params import GRUParams, LSTMParams
-from .recurrence import RNNParams
 from .refusal import refusable
+from .stacked import StackParams, run_stack
 
 # exp(709) is close to the largest float: a mean cross-entropy above it means training has diverged.
 MAX_LOSS = 709.0
 
-# The model's cell: its parameters' named tuple. The LSTM's state is a pair (H, C), the others' one H.
-CELLS = {"rnn": RNNParams, "gru": GRUParams, "lstm": LSTMParams}
+
+class StackedLMParams(NamedTuple):
+    """The parameters of a deep and/or bidirectional language model.
+
+    ``stack`` holds ``stack.layers[l][k]``, the cell's own named tuple for layer l and direction k
+    (:class:`~rnn_guide.stacked.StackParams`; their ``W_hq`` and ``b_q`` are unused, kept at zero).
+    The output layer reads the top layer's states, both directions joined, forward first.
+    """
+
+    stack: StackParams  #: the layers' cell parameters, per layer and direction (their output layers unused)
+    W_hq: object  #: output weights, shape (num_directions * num_hiddens, vocab_size)
+    b_q: object  #: output bias, shape (vocab_size,)
 
 
-def check_cell(cell, where):
-    """Return ``cell`` if it is one of ``CELLS`` (rnn, gru, lstm), else raise a clear error."""
-    if not isinstance(cell, str) or cell not in CELLS:
-        raise RNNGuideError(f"{where}: cell must be one of {list(CELLS)}, received {cell!r}")
-    return cell
+def lm_cell(params):
+    """The :class:`~rnn_guide.cell.Cell` that the model's parameters run, for either kind."""
+    return cell_of(params.stack.layers[0][0] if isinstance(params, StackedLMParams) else params)
 
 
-def cell_of(params):
-    """``'gru'``, ``'lstm'`` or ``'rnn'``: the cell whose parameters ``params`` are."""
-    return "gru" if isinstance(params, GRUParams) else "lstm" if isinstance(params, LSTMParams) else "rnn"
-
-
-def zero_state(d2l, cell, batch_size, num_hiddens):
-    """The zero state: H of shape (batch_size, num_hiddens), for the LSTM the pair (H, C)."""
-    H = d2l.zeros((batch_size, num_hiddens))
-    return (H, d2l.zeros((batch_size, num_hiddens))) if cell == "lstm" else H
-
-
-def detach_state(d2l, state):
-    """``stop_gradient`` of the state, or of each part of a pair (H, C)."""
-    if isinstance(state, (tuple, list)):
-        return tuple(d2l.stop_gradient(part) for part in state)
-    return d2l.stop_gradient(state)
-
-
-def state_rows(d2l, state):
-    """The batch size of a state (a tensor, or a pair whose parts share it)."""
-    return d2l.shape(state[0] if isinstance(state, (tuple, list)) else state)[0]
-
-
-def lm_forward(d2l, params, X, H):
-    """Run the model over a minibatch.
+def lm_forward(d2l, params, X, state):
+    """Run the model over a minibatch: the cell's recurrence (:func:`~rnn_guide.cell.run_cell`,
+    the loop notebook 2 writes out), then the output layer on every step's state.
 
     Args:
         d2l: the backend.
-        params: RNNParams(W_xh, W_hh, b_h, W_hq, b_q), or GRUParams / LSTMParams for a gated cell
-            (:func:`~rnn_guide.gru_forward` / :func:`~rnn_guide.lstm_forward` on one-hot inputs).
-        X: character indices, shape (num_steps, batch_size), time-major.
-        H: the state before the first step, shape (batch_size, num_hiddens); the LSTM's is (H, C).
+        params: the cell's parameters: RNNParams(W_xh, W_hh, b_h, W_hq, b_q), GRUParams or
+            LSTMParams (the cell is read from the named tuple); or :class:`StackedLMParams`, whose
+            layers run :func:`~rnn_guide.stacked.run_stack` (the same loop, layer by layer).
+        X: character indices, shape (num_steps, batch_size), time-major. ``X_t`` is one-hot, so
+            ``X_t W_x`` is a row of ``W_x``: the input terms of every step are looked up at once.
+        state: the state before the first step, shape (batch_size, num_hiddens); the LSTM's is (H, C);
+            a stacked model's is ``state[l][k]``, one of those per layer and direction.
 
     Returns:
-        (O, H): scores of shape (num_steps * batch_size, vocab_size), rows in
-        time-major order, and the last state.
+        (O, state): scores of shape (num_steps * batch_size, vocab_size), rows in
+        time-major order, and the last state (nested like ``state``).
     """
-    if isinstance(params, (GRUParams, LSTMParams)):
-        return _gated_forward(d2l, params, X, H)
-    W_xh, W_hh, b_h, W_hq, b_q = params
-    states = []
-    for t in range(d2l.shape(X)[0]):
-        H = d2l.tanh(d2l.take_rows(W_xh, X[t]) + d2l.matmul(H, W_hh) + b_h)  # (batch_size, num_hiddens)
-        states.append(H)
-    H_all = d2l.concat(states, 0)  # (num_steps * batch_size, num_hiddens)
-    return d2l.matmul(H_all, W_hq) + b_q, H
-
-
-def _gated_forward(d2l, params, X, state):
+    cell = lm_cell(params)
     T, n = d2l.shape(X)
-    h = d2l.shape(params.W_hq)[0]
-    # X_t is one-hot, so X_t W_x? is a row of W_x?: the input terms of every step at once
-    inputs = input_terms(d2l, d2l.reshape(X, (T * n,)), params, rows_of=True)
-    inputs = tuple(d2l.reshape(x, (T, n, d2l.shape(x)[1])) for x in inputs)
-    if isinstance(params, GRUParams):
-        H_all, state = run_gru(d2l, inputs, state, params)
-    else:
-        H_all, state = run_lstm(d2l, inputs, tuple(state), params)
-    return d2l.matmul(d2l.reshape(H_all, (T * n, h)), params.W_hq) + params.b_q, state
+    if isinstance(params, StackedLMParams):  # H_all: (num_steps, batch_size, K * num_hiddens)
+        H_all, state = run_stack(d2l, cell, params.stack, X, state, rows_of=True)
+    else:  # H_all: (num_steps, batch_size, num_hiddens)
+        H_all, state = run_cell(d2l, cell, params, sequence_terms(d2l, cell, params, X, rows_of=True), state)
+    H_all = d2l.reshape(H_all, (T * n, d2l.shape(params.W_hq)[0]))
+    return d2l.matmul(H_all, params.W_hq) + params.b_q, state
 
 
 @refusable("rnn_guide.lm_math.cross_entropy")
@@ -144,9 +123,10 @@ def expected_shapes(vocab_size, num_hiddens, cell="rnn"):
     characters and ``h`` hidden units, by name."""
     V, h = vocab_size, num_hiddens
     shapes = {"W_hq": (h, V), "b_q": (V,)}
-    for name in CELLS[cell]._fields[:-2]:  # W_x? (V, h), W_h? (h, h), b_? (h,)
+    fields = get_cell(cell, "expected_shapes").params._fields
+    for name in fields[:-2]:  # W_x? (V, h), W_h? (h, h), b_? (h,)
         shapes[name] = (h,) if name.startswith("b_") else (V, h) if name.startswith("W_x") else (h, h)
-    return {name: shapes[name] for name in CELLS[cell]._fields}
+    return {name: shapes[name] for name in fields}
 
 
 def check_param_shapes(shapes, vocab_size, where="parameters", cell="rnn"):
@@ -160,7 +140,7 @@ def check_param_shapes(shapes, vocab_size, where="parameters", cell="rnn"):
     Raises:
         RNNGuideError: a parameter is missing or its shape does not fit.
     """
-    names = CELLS[check_cell(cell, where)]._fields
+    names = get_cell(cell, where).params._fields
     missing = [name for name in names if name not in shapes]
     if missing:
         raise RNNGuideError(f"{where}: parameters {missing} are missing")

@@ -9,20 +9,21 @@ cells are the ones trained on *The Time Machine*, and both need a framework's au
 """
 
 import time
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from . import validation as check
 from .backends import get_backend
+from .cell import add_to_hidden, perturbed, run_cell, sequence_terms
+from .cells import cell_of, get_cell, hidden_of, zero_state
 from .data import Vocab
 from .errors import RNNGuideError
-from .gated import gru_step, lstm_step
 from .gradients import spectral_norm
 from .language_model import RNNLM
-from .lm_math import cell_of, check_cell, cross_entropy, lm_forward, zero_state
-from .recurrence import rnn_step
-from .training import sgd_update
+from .lm_math import MAX_LOSS, cross_entropy, lm_forward
+from .training import TrainingDivergedError, sgd_update
 
 
 # --------------------------------------------------- the gradient against distance
@@ -37,13 +38,18 @@ def state_gradient_norms(model, text):
 
     Args:
         model: an :class:`~rnn_guide.language_model.RNNLM` of any cell, on a framework (not NumPy).
-        text: a non-empty ``str``.
+        text: a non-empty ``str``. It is read as it is, without the book's preprocessing;
+            characters not in the vocabulary are read as ``<unk>``, with a warning that names them.
 
     Returns:
         NumPy array (T + 1,): ``norms[k]`` is the spectral norm (largest singular value) of
         ``dH_T/dH_{T-k}``; ``norms[0] = 1``. float32, so values below about 1e-38 are 0.
     """
-    d2l, cell, h = model.d2l, model.cell, model.num_hiddens
+    if not isinstance(model, RNNLM):
+        raise RNNGuideError(
+            f"state_gradient_norms: model must be a rnn_guide.RNNLM, received {type(model).__name__}"
+        )
+    d2l, cell, h = model.d2l, get_cell(model.cell, "state_gradient_norms"), model.num_hiddens
     if d2l.name == "numpy":
         raise RNNGuideError(
             "state_gradient_norms: needs a framework's autograd (pytorch, tensorflow, jax or mxnet), "
@@ -51,39 +57,27 @@ def state_gradient_norms(model, text):
         )
     if not isinstance(text, str) or not text:
         raise RNNGuideError(f"state_gradient_norms: text must be a non-empty str, received {text!r:.40}")
+    unknown = model.vocab.unknown_chars(text)
+    if unknown:
+        warnings.warn(
+            f"state_gradient_norms: text characters {unknown} are not in the vocabulary; read as '<unk>'",
+            stacklevel=2,
+        )
     ids = np.asarray(model.vocab.encode(text))
     X = d2l.one_hot(d2l.tensor(np.repeat(ids[:, None], h, axis=1)), len(model.vocab))  # (T, h, V)
     eye = d2l.tensor(np.eye(h, dtype=np.float32))
 
     def score(leaves, X):  # leaves[t]: a zero added to H_t, (h, h) each
-        state = _add_to_h(zero_state(d2l, cell, h, h), leaves[0])
-        for t in range(len(ids)):
-            state = _add_to_h(_step(d2l, model.params, cell, X[t], state), leaves[t + 1])
-        return d2l.reduce_sum(_h(state) * eye), None  # copy i scores H_T[i]
+        state = add_to_hidden(zero_state(d2l, cell, h, h), leaves[0])
+        inputs = (*sequence_terms(d2l, cell, model.params, X), d2l.stack(leaves[1:], 0))
+        _, state = run_cell(d2l, perturbed(cell), model.params, inputs, state)
+        return d2l.reduce_sum(hidden_of(state) * eye), None  # copy i scores H_T[i]
 
     zeros = tuple(d2l.zeros((h, h)) for _ in range(len(ids) + 1))
     _, _, grads = d2l.value_and_grad(score)(zeros, X)
     J = [d2l.numpy(g).astype(np.float64) for g in grads]  # J[t] = dH_T/dH_t
     T = len(ids)
     return np.array([spectral_norm(J[T - k]) for k in range(T + 1)])
-
-
-def _step(d2l, params, cell, X_t, state):
-    """One step of ``cell`` on one-hot inputs X_t: the guide's own step functions."""
-    if cell == "gru":
-        return gru_step(X_t, state, params, backend=d2l)
-    if cell == "lstm":
-        return lstm_step(X_t, state, params, backend=d2l)
-    return rnn_step(X_t, state, params.W_xh, params.W_hh, params.b_h, backend=d2l)
-
-
-def _h(state):
-    return state[0] if isinstance(state, tuple) else state
-
-
-def _add_to_h(state, leaf):
-    """The state with ``leaf`` added to H (the LSTM's C unchanged)."""
-    return (state[0] + leaf, state[1]) if isinstance(state, tuple) else state + leaf
 
 
 # ------------------------------------------------------------------ the recall task
@@ -120,14 +114,14 @@ def recall_batch(rng, batch_size, num_steps, vocab=None):
 class RecallRun:
     """One cell trained on the recall task by :func:`train_recall`."""
 
-    cell: str
-    model: object  # the trained RNNLM (on recall_vocab())
-    num_steps: int
-    losses: list  # training loss of every step
-    distance: np.ndarray  # (test_size,): the distance of each test sequence
-    correct: np.ndarray  # (test_size,): whether the model named its letter
-    seconds: float  # training time
-    settings: dict = field(default_factory=dict)
+    cell: str  #: the cell trained, ``'rnn'``, ``'gru'`` or ``'lstm'``
+    model: object  #: the trained RNNLM, on ``recall_vocab()``
+    num_steps: int  #: the length of each sequence; distances run from 0 to num_steps - 1
+    losses: list  #: the training loss of every update
+    distance: np.ndarray  #: the distance of each test sequence, shape (test_size,)
+    correct: np.ndarray  #: whether the model named each test sequence's letter, shape (test_size,)
+    seconds: float  #: training time in seconds
+    settings: dict = field(default_factory=dict)  #: its training settings (steps, batch_size, lr, ...)
 
     @property
     def accuracy(self):
@@ -135,9 +129,37 @@ class RecallRun:
         return float(np.mean(self.correct))
 
     def accuracy_by_distance(self, edges):
-        """Accuracy of the test sequences whose distance is in ``[edges[i], edges[i + 1])``, per i."""
-        bins = np.digitize(self.distance, edges) - 1
-        return [float(np.mean(self.correct[bins == i])) for i in range(len(edges) - 1)]
+        """Accuracy of the test sequences whose distance is in ``[edges[i], edges[i + 1])``, per i.
+
+        Args:
+            edges: at least two strictly increasing integers, e.g. ``[0, 5, 10, 20, 40]``.
+
+        Returns:
+            A list of ``len(edges) - 1`` floats in [0, 1].
+
+        Raises:
+            RNNGuideError: the edges do not increase strictly, or an interval holds no test
+                sequence (its accuracy would be 0 / 0); the distances run from 0 to ``num_steps - 1``.
+        """
+        where = "accuracy_by_distance"
+        edges = check.int_sequence(edges, "edges", where)
+        if len(edges) < 2:
+            raise RNNGuideError(f"{where}: edges must hold at least two integers, received {edges}")
+        for low, high in zip(edges, edges[1:]):
+            if low >= high:
+                raise RNNGuideError(
+                    f"{where}: edges must increase strictly, received {edges} ({high} follows {low})"
+                )
+        accuracies = []
+        for low, high in zip(edges, edges[1:]):
+            inside = (self.distance >= low) & (self.distance < high)
+            if not inside.any():
+                raise RNNGuideError(
+                    f"{where}: no test sequence has a distance in [{low}, {high}), so its accuracy is "
+                    f"undefined; the distances run from 0 to {self.num_steps - 1}"
+                )
+            accuracies.append(float(np.mean(self.correct[inside])))
+        return accuracies
 
 
 def train_recall(
@@ -168,9 +190,14 @@ def train_recall(
 
     Returns:
         A :class:`RecallRun`.
+
+    Raises:
+        TrainingDivergedError: a step's loss became NaN, infinite or too large for its perplexity
+            to be a float (as in :func:`~rnn_guide.training.train`); the message names the first
+            such step and ``lr``, and ``.history`` holds the losses of the steps before it.
     """
     d2l = get_backend(d2l)
-    cell = check_cell(cell, "train_recall")
+    cell = get_cell(cell, "train_recall").name
     for value, label in ((num_steps, "num_steps"), (steps, "steps"), (batch_size, "batch_size")):
         check.positive_int(value, label, "train_recall")
     check.positive_int(num_hiddens, "num_hiddens", "train_recall")
@@ -193,6 +220,7 @@ def train_recall(
         losses.append(loss)
     losses = [float(d2l.numpy(loss)) for loss in losses]  # read once, at the end
     seconds = time.perf_counter() - start
+    _check_losses(losses, cell, lr, clip)
     X, Y, distance = recall_batch(np.random.default_rng(seed + 1), 2048, num_steps, vocab)
     logits = _last_logits(d2l, model.params, d2l.tensor(X))
     correct = d2l.numpy(d2l.argmax(logits, axis=-1)) == Y[0]
@@ -207,11 +235,23 @@ def train_recall(
     return RecallRun(cell, model, num_steps, losses, distance, correct, seconds, settings)
 
 
+def _check_losses(losses, cell, lr, clip):
+    """Raise TrainingDivergedError at the first loss that is not below ``MAX_LOSS`` (NaN included)."""
+    for k, loss in enumerate(losses):
+        if not loss < MAX_LOSS:
+            raise TrainingDivergedError(
+                f"train_recall: the training loss became {loss:g} at step {k + 1} of {len(losses)} "
+                f"(lr={lr:g}, clip={clip:g}), so the {cell} cell learned nothing; use a smaller "
+                "learning rate, such as the default 4",
+                losses[:k],
+            )
+
+
 def _last_logits(d2l, params, X):
     """``H_T W_hq + b_q``: the scores after the last step, (batch_size, vocab_size)."""
     n = d2l.shape(X)[1]
     _, state = lm_forward(d2l, params, X, zero_state(d2l, cell_of(params), n, d2l.shape(params.W_hq)[0]))
-    return d2l.matmul(_h(state), params.W_hq) + params.b_q
+    return d2l.matmul(hidden_of(state), params.W_hq) + params.b_q
 
 
 def _recall_step(d2l):

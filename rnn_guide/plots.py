@@ -1,8 +1,6 @@
 """Matplotlib figures used by the notebooks, and the training progress bar (matplotlib and tqdm are
 imported only when used)."""
 
-import warnings
-
 from . import validation as check
 
 
@@ -10,7 +8,7 @@ def plot_history(history, ax=None):
     """Train and validation perplexity per epoch.
 
     Args:
-        history: a :class:`~rnn_guide.language_model.History`.
+        history: a :class:`~rnn_guide.History`.
         ax: a matplotlib Axes to draw on (a new figure when None).
 
     Returns:
@@ -42,8 +40,10 @@ def draw_unrolled(num_steps=3, batch_size="n", num_inputs="d", num_hiddens="h", 
 
     Args:
         num_steps: how many time steps to draw (a positive int).
-        batch_size, num_inputs, num_hiddens, num_outputs: what to write for
-            n, d, h and q in the shapes (letters by default, or numbers).
+        batch_size: what to write for n in the shapes (the letter by default, or a number).
+        num_inputs: what to write for d.
+        num_hiddens: what to write for h.
+        num_outputs: what to write for q.
         ax: a matplotlib Axes to draw on (a new figure when None).
 
     Returns:
@@ -148,27 +148,3 @@ def plot_concat_timing(result, ax=None):
     ax.legend(fontsize=9, loc="upper left")
     ax.margins(x=0.08, y=0.15)
     return ax.figure
-
-
-class _NoBar:
-    def update(self, n=1):
-        pass
-
-    def set_postfix(self, **kwargs):
-        pass
-
-    def close(self):
-        pass
-
-
-def progress_bar(total, progress=True, desc=None):
-    """A tqdm bar of ``total`` epochs (a widget in Jupyter, a line in a terminal), or a stand-in
-    that does nothing when ``progress`` is False or tqdm is not installed."""
-    if not progress:
-        return _NoBar()
-    try:
-        from tqdm.auto import tqdm
-    except ImportError:
-        warnings.warn("no progress bar: tqdm is not installed (pip install tqdm)", stacklevel=3)
-        return _NoBar()
-    return tqdm(total=total, desc=desc, unit="epoch")

@@ -16,9 +16,11 @@ from typing import NamedTuple
 
 import numpy as np
 
+from . import limits
 from . import validation as check
 from .backends import get_backend
 from .backends.tensors import dtype_name, tensor_framework
+from .cell import Cell, run_cell, sequence_terms
 from .errors import ShapeError
 from .refusal import refusable
 from .tensor_checks import tensor_args
@@ -27,11 +29,11 @@ from .tensor_checks import tensor_args
 class RNNParams(NamedTuple):
     """The five parameters of the guide's RNN (shapes in comments)."""
 
-    W_xh: object  # (num_inputs, num_hiddens)
-    W_hh: object  # (num_hiddens, num_hiddens)
-    b_h: object  # (num_hiddens,)
-    W_hq: object  # (num_hiddens, num_outputs)
-    b_q: object  # (num_outputs,)
+    W_xh: object  #: input-to-hidden weights, shape (num_inputs, num_hiddens)
+    W_hh: object  #: hidden-to-hidden weights, shape (num_hiddens, num_hiddens), the same at every step
+    b_h: object  #: hidden bias, shape (num_hiddens,)
+    W_hq: object  #: hidden-to-output weights, shape (num_hiddens, num_outputs)
+    b_q: object  #: output bias, shape (num_outputs,)
 
 
 @refusable("rnn_guide.init_params")
@@ -52,6 +54,10 @@ def init_params(num_inputs, num_hiddens, num_outputs, framework, seed=0, sigma=0
 
     Returns:
         RNNParams(W_xh, W_hh, b_h, W_hq, b_q) as float32 tensors of that backend.
+
+    Raises:
+        RNNGuideError: a bad argument, ``num_hiddens`` above ``rnn_guide.limits.MAX_NUM_HIDDENS``,
+            or parameters whose memory would exceed ``MAX_MEMORY_BYTES`` (checked before drawing).
     """
     for label, value in (
         ("num_inputs", num_inputs),
@@ -59,6 +65,7 @@ def init_params(num_inputs, num_hiddens, num_outputs, framework, seed=0, sigma=0
         ("num_outputs", num_outputs),
     ):
         check.positive_int(value, label, "init_params")
+    limits.check_parameters(num_inputs, num_hiddens, num_outputs, 1, "init_params")  # before drawing
     sigma = check.positive_number(sigma, "sigma", "init_params", "the weights' standard deviation, e.g. 0.01")
     seed = check.seed(seed, "init_params")
     d2l = get_backend(framework)
@@ -116,7 +123,9 @@ def rnn_step(X_t, H_prev, W_xh, W_hh, b_h, phi=None, backend=None):
     Args:
         X_t: input at step t, shape (batch_size, num_inputs).
         H_prev: hidden state from step t-1, shape (batch_size, num_hiddens).
-        W_xh: (num_inputs, num_hiddens).  W_hh: (num_hiddens, num_hiddens).  b_h: (num_hiddens,).
+        W_xh: input-to-hidden weights, shape (num_inputs, num_hiddens).
+        W_hh: hidden-to-hidden weights, shape (num_hiddens, num_hiddens).
+        b_h: hidden bias, shape (num_hiddens,).
         phi: activation, default ``d2l.tanh``.
 
     Returns:
@@ -133,10 +142,18 @@ def rnn_step(X_t, H_prev, W_xh, W_hh, b_h, phi=None, backend=None):
 def rnn_forward(X, H0, W_xh, W_hh, b_h, phi=None, backend=None):
     """Run the recurrence over every time step with the same parameters.
 
+    The loop is :func:`~rnn_guide.cell.run_cell`, the one every cell and the language model run:
+    the input terms ``X_t W_xh + b_h`` of all steps are computed first, then each step adds
+    ``H_{t-1} W_hh`` and applies ``phi``.
+
     Args:
         X: inputs, shape (num_steps, batch_size, num_inputs).
         H0: initial state, shape (batch_size, num_hiddens); None means zeros.
-        W_xh, W_hh, b_h, phi: as in :func:`rnn_step`.
+        W_xh: input-to-hidden weights, shape (num_inputs, num_hiddens), used at every step.
+        W_hh: hidden-to-hidden weights, shape (num_hiddens, num_hiddens).
+        b_h: hidden bias, shape (num_hiddens,).
+        phi: activation, default ``d2l.tanh``.
+        backend: as in :func:`mlp_hidden`.
 
     Returns:
         (H_all, H_T): all states, shape (num_steps, batch_size, num_hiddens),
@@ -154,22 +171,19 @@ def rnn_forward(X, H0, W_xh, W_hh, b_h, phi=None, backend=None):
         raise ShapeError("rnn_forward: X must have at least one time step, received num_steps = 0")
     H = d2l.zeros((batch_size, _matrix_shape(d2l, W_hh, "W_hh", "rnn_forward")[0])) if H0 is None else H0
     _check_step_shapes(d2l, X[0], H, W_xh, W_hh, b_h, "rnn_forward")
-    phi = phi or d2l.tanh
-    outputs = []
-    for t in range(num_steps):
-        H = phi(d2l.matmul(X[t], W_xh) + d2l.matmul(H, W_hh) + b_h)
-        outputs.append(H)
-    return d2l.stack(outputs, 0), H
+    params = RNNParams(W_xh, W_hh, b_h, None, None)  # the output layer is not used here
+    # the loop over time that every cell runs: H = phi(X_t W_xh + b_h + H W_hh) for each t
+    return run_cell(d2l, RNN, params, sequence_terms(d2l, RNN, params, X), H, phi=phi)
 
 
 class ConcatCheck(NamedTuple):
     """Result of :func:`concat_check`."""
 
-    separate: np.ndarray  # X W_xh + H W_hh, as NumPy
-    concatenated: np.ndarray  # concat([X, H], 1) @ concat([W_xh, W_hh], 0), as NumPy
-    max_abs_diff: float
-    tolerance: float
-    passed: bool
+    separate: np.ndarray  #: ``X W_xh + H W_hh`` as a NumPy array, shape (batch_size, num_hiddens)
+    concatenated: np.ndarray  #: ``concat([X, H], 1) @ concat([W_xh, W_hh], 0)`` as NumPy, the same shape
+    max_abs_diff: float  #: the largest absolute difference between the two sides
+    tolerance: float  #: the rounding bound the difference is held to (derived in the docstring above)
+    passed: bool  #: whether ``max_abs_diff <= tolerance``
 
     def __repr__(self):
         return (
@@ -192,9 +206,11 @@ def concat_check(X, H, W_xh, W_hh, backend=None):
     fails now and then for large or unlucky draws even though nothing is wrong.
 
     Args:
-        X: (batch_size, num_inputs).  H: (batch_size, num_hiddens).
-        W_xh: (num_inputs, num_hiddens).  W_hh: (num_hiddens, num_hiddens).
-            All four of one framework and one floating dtype (integers have no rounding to bound).
+        X: inputs, shape (batch_size, num_inputs).
+        H: hidden state, shape (batch_size, num_hiddens).
+        W_xh: input-to-hidden weights, shape (num_inputs, num_hiddens).
+        W_hh: hidden-to-hidden weights, shape (num_hiddens, num_hiddens). All four tensors of
+            one framework and one floating dtype (integers have no rounding to bound).
         backend: as in :func:`mlp_hidden`.
 
     Returns:
@@ -253,3 +269,14 @@ def _check_step_shapes(d2l, X_t, H_prev, W_xh, W_hh, b_h, where):
     _expect(d2l, W_xh, (d, h), "W_xh", where, f"(num_inputs, num_hiddens) = ({d}, {h}) from X_t and W_hh")
     _expect(d2l, H_prev, (n, h), "H_prev", where, f"(batch_size, num_hiddens) = ({n}, {h})")
     _expect_bias(d2l, b_h, h, "b_h", where)
+
+
+# ------------------------------------------------------------ the RNN as a Cell
+def rnn_cell(d2l, inputs_t, H, W_h, phi=None):
+    """The RNN's step as :func:`~rnn_guide.cell.run_cell` calls it: ``phi(X_t W_xh + b_h + H W_hh)``,
+    with the input term ``X_t W_xh + b_h`` computed before the loop."""
+    (X_h,), (W_hh,) = inputs_t, W_h
+    return (phi or d2l.tanh)(X_h + d2l.matmul(H, W_hh))
+
+
+RNN = Cell(name="rnn", params=RNNParams, init=init_params, groups=("h",), step=rnn_cell, has_memory=False)

@@ -22,11 +22,12 @@ DEFAULT_SIZES = (4, 16, 64, 256, 1024)
 class ConcatTiming(NamedTuple):
     """Result of :func:`time_concat`: one entry per size, times in seconds."""
 
-    framework: str
-    sizes: list  # [(batch_size, num_inputs, num_hiddens), ...]
-    separate: list  # median seconds of X W_xh + H W_hh
-    concatenated: list  # median seconds of concat([X, H], 1) @ W, W = concat([W_xh, W_hh], 0)
-    repeats: int
+    framework: str  #: the framework timed, e.g. ``'pytorch'``
+    sizes: list  #: one ``(batch_size, num_inputs, num_hiddens)`` per measurement
+    separate: list  #: median seconds of ``X W_xh + H W_hh``, one per size
+    #: median seconds of ``concat([X, H], 1) @ W``, ``W = concat([W_xh, W_hh], 0)``, one per size
+    concatenated: list
+    repeats: int  #: timed runs of each form at each size; the median is kept
 
     @property
     def speedup(self):

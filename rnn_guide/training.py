@@ -19,24 +19,28 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from . import limits
 from . import validation as check
-from .backends.base import rebuild
+from .backends.base import leaves, rebuild
 from .backends.threads import AUTO, check_threads, step_threads
 from .bptt import bptt_value_and_grad, full_bptt_fn
+from .cells import cell_of, detach_state, get_cell, state_rows
 from .errors import RNNGuideError
-from .lm_math import MAX_LOSS, cell_of, detach_state, loss_and_state, perplexity, state_rows
-from .plots import progress_bar
+from .evaluation import batch_tensors, evaluate, step_key
+from .lm_math import MAX_LOSS, StackedLMParams, lm_cell, loss_and_state, perplexity
+from .lm_params import describe
+from .progress import progress_bar
 
 
 @dataclass
 class History:
     """Per-epoch perplexities, seconds and minibatch counts of a training run."""
 
-    train_perplexity: list = field(default_factory=list)
-    val_perplexity: list = field(default_factory=list)
-    seconds: list = field(default_factory=list)
-    batches: list = field(default_factory=list)
-    tokens: int = 0
+    train_perplexity: list = field(default_factory=list)  #: training perplexity of each epoch
+    val_perplexity: list = field(default_factory=list)  #: validation perplexity of each epoch, if validated
+    seconds: list = field(default_factory=list)  #: wall-clock seconds of each epoch
+    batches: list = field(default_factory=list)  #: minibatches of each epoch
+    tokens: int = 0  #: training tokens over the whole run
 
     @property
     def epochs(self):
@@ -85,17 +89,18 @@ def sgd_update(d2l, params, grads, lr, clip):
 
     ``clip`` may be ``inf`` (no clipping); ``lr`` and ``clip`` may be Python numbers or 0-d tensors.
     """
-    grads, _ = d2l.clip_by_global_norm(list(grads), clip)
-    return rebuild(params, [p - lr * g for p, g in zip(params, grads)])
+    grads, _ = d2l.clip_by_global_norm(leaves(grads), clip)
+    return rebuild(params, [p - lr * g for p, g in zip(leaves(params), grads)])
 
 
-def train_step(d2l, compiled=True, cell="rnn"):
+def train_step(d2l, compiled=True, cell="rnn", num_layers=1, bidirectional=False):
     """``step(params, X, Y, H, lr, clip, weights=None) -> (params, loss, H)``: gradient, clipping, update.
 
     The incoming state is detached (stop-gradient): with sequential batches the state
-    carries information across batches but no gradient (truncated BPTT). With
-    ``compiled=True`` the step is built and compiled once per backend and ``cell`` (``'rnn'``,
-    ``'gru'`` or ``'lstm'``, the cell whose parameters it will be given) and reused.
+    carries information across batches but no gradient (truncated BPTT); a deep model's
+    ``H[l][k]`` is detached tensor by tensor. With ``compiled=True`` the step is built and
+    compiled once per backend and model structure (``cell``: ``'rnn'``, ``'gru'`` or ``'lstm'``,
+    with ``num_layers`` and ``bidirectional``: the parameters it will be given) and reused.
     ``weights`` marks the real predictions of a padded batch (see :func:`batch_tensors`).
     """
 
@@ -108,8 +113,9 @@ def train_step(d2l, compiled=True, cell="rnn"):
 
         return step
 
-    # one compiled step per cell: TensorFlow would retrace (and warn) on every change of cell
-    return d2l.compiled(f"train_step:{cell}", build) if compiled else build()
+    # one compiled step per structure: TensorFlow would retrace (and warn) on every change of it
+    key = step_key("train_step", get_cell(cell, "train_step").name, num_layers, bidirectional)
+    return d2l.compiled(key, build) if compiled else build()
 
 
 def full_bptt_step(d2l):
@@ -122,50 +128,6 @@ def full_bptt_step(d2l):
         return sgd_update(d2l, params, grads, lr, clip), loss, H
 
     return step
-
-
-def batch_tensors(d2l, X, Y, rows=None):
-    """A minibatch of index arrays (batch_size, num_steps) as time-major tensors ``(X, Y, weights)``.
-
-    A compiled step is compiled once per input shape. With ``rows`` (given where the backend
-    compiles) a smaller batch is padded with zero rows to ``rows``, and ``weights`` (1 for a real
-    prediction, 0 for padding) keeps the loss the mean over the real ones: one shape per run.
-    Without ``rows``, ``weights`` is None.
-    """
-    n, T = X.shape
-    if rows is None or n > rows:
-        return d2l.tensor(X.T), d2l.tensor(Y.T), None
-    X, Y = (np.concatenate([A, np.zeros((rows - n, T), A.dtype)]) for A in (X, Y))
-    weights = np.tile((np.arange(rows) < n).astype(np.float32), T)  # the rows of O are time-major
-    return d2l.tensor(X.T), d2l.tensor(Y.T), d2l.tensor(weights)
-
-
-def evaluate(model, batches, partition="random", rows=None, threads=AUTO):
-    """Mean cross-entropy of ``model`` over all tokens of ``batches`` (a compiled step, no update).
-
-    With ``partition='sequential'`` the state is carried from batch to batch. ``rows``: pad
-    smaller batches to this many rows where the backend compiles (:func:`batch_tensors`); None
-    pads them to the first batch's rows, so that a compiled step sees one shape. ``threads``:
-    as in :func:`train`.
-    """
-    d2l = model.d2l
-    step = d2l.compiled(
-        f"eval_step:{model.cell}", lambda: lambda p, X, Y, H, w: loss_and_state(d2l, p, X, Y, H, w)
-    )
-    total, count, H = 0.0, 0, None
-    with step_threads(d2l, threads, "evaluate") as choice:
-        for X, Y in batches:
-            rows = (rows or len(X)) if d2l.compiles else None
-            Xt, Yt, weights = batch_tensors(d2l, X, Y, rows)
-            if H is None or partition != "sequential" or state_rows(d2l, H) != d2l.shape(Xt)[1]:
-                H = model.begin_state(d2l.shape(Xt)[1])
-            with choice.step():
-                loss, H = step(model.params, Xt, Yt, H, weights)
-                total += float(d2l.numpy(loss)) * X.size
-            count += X.size
-    if count == 0:
-        raise RNNGuideError("evaluation needs at least one batch, received none")
-    return total / count
 
 
 # ------------------------------------------------------------------ the loop
@@ -192,7 +154,7 @@ def train(
             None disables it.
         partition: ``'random'`` (shuffled windows, a fresh zero state for each
             batch) or ``'sequential'`` (the state is carried across batches and
-            detached: truncated BPTT).
+            detached: truncated BPTT; a deep or bidirectional model's ``state[l][k]`` as a whole).
         seed: seed of the shuffling, an integer in [0, 2**32 - 1].
         progress: show a progress bar (tqdm: a widget in Jupyter, a line in a terminal).
         validate: compute validation perplexity after every epoch.
@@ -227,10 +189,12 @@ def train(
     threads = check_threads(threads, "train")
     if bptt == "full" and partition != "sequential":
         raise RNNGuideError("train: bptt='full' needs partition='sequential', received partition='random'")
+    limits.check_training(model, get_cell(model.cell, "train"), data, bptt)  # memory, before it starts
     d2l = model.d2l
     if d2l.name == "numpy":
         _plain(model.params, "train")
-    step = train_step(d2l, compiled, model.cell) if bptt == "truncated" else full_bptt_step(d2l)
+    structure = (model.cell, model.num_layers, model.bidirectional)
+    step = train_step(d2l, compiled, *structure) if bptt == "truncated" else full_bptt_step(d2l)
     rows = data.batch_size if compiled and d2l.compiles and bptt == "truncated" else None
     lr_t, clip_t = (d2l.tensor(np.float32(v)) for v in (lr, math.inf if clip is None else clip))
     rng, history = np.random.default_rng(seed), History()
@@ -292,12 +256,21 @@ def _epoch(model, batches, step, rows, partition, bptt, lr, clip, choice):
 
 
 def _plain(params, where="gradient_fn"):
-    """NumPy trains by the hand-written BPTT of the plain RNN only: refuse a gated cell's parameters."""
-    if cell_of(params) != "rnn":
+    """NumPy trains by the hand-written BPTT of the single-layer plain RNN only: refuse a gated
+    cell's parameters and a deep or bidirectional model's."""
+    if isinstance(params, StackedLMParams):
+        L, K = len(params.stack.layers), len(params.stack.layers[0])
+        raise RNNGuideError(
+            f"{where}: the NumPy reference trains only the single-layer plain RNN (hand-written BPTT "
+            f"of one layer, one direction), received a model of {describe(lm_cell(params), L, K)}; "
+            "train it in a framework with autograd (pytorch, tensorflow, jax, mxnet) and load the "
+            "checkpoint in NumPy"
+        )
+    if cell_of(params).name != "rnn":
         raise RNNGuideError(
             f"{where}: the NumPy reference trains only the plain RNN (hand-written BPTT), received a "
-            f"{cell_of(params)!r} model; train it in a framework with autograd (pytorch, tensorflow, jax, "
-            "mxnet) and load the checkpoint in NumPy"
+            f"{cell_of(params).name!r} model; train it in a framework with autograd (pytorch, tensorflow, "
+            "jax, mxnet) and load the checkpoint in NumPy"
         )
     return params
 

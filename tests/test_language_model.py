@@ -197,3 +197,11 @@ def test_overflowing_loss_is_divergence_not_a_crash(small):
     model = RNNLM(small.vocab, 16, "numpy", seed=0)
     with pytest.raises(TrainingDivergedError, match="in epoch 1"):
         train(model, small, epochs=2, lr=1e30, clip=None, progress=False)
+
+
+def test_params_may_be_a_plain_sequence_of_the_cells_tensors(backend):
+    vocab = rnn_guide.Vocab("ab")
+    p = rnn_guide.init_params(3, 4, 3, backend)
+    for given in (tuple(p), list(p)):
+        model = RNNLM(vocab, framework=backend, params=given)
+        assert model.params._fields == RNNParams._fields and model.num_hiddens == 4
