@@ -33,7 +33,13 @@ def render(path):
     nb = nbformat.read(path, as_version=4)
     start = time.perf_counter()
     NotebookClient(
-        nb, timeout=TIMEOUT, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
+        nb,
+        timeout=TIMEOUT,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(path.parent)}},
+        # figures as 2x PNGs with their 1x size in the output's metadata: sharp on a high-density
+        # screen, the same size on the page (the web site and Jupyter read the metadata)
+        extra_arguments=["--InlineBackend.figure_formats=retina"],
     ).execute()
     for cell in nb.cells:  # keep diffs small: no per-run timing metadata
         cell.metadata.pop("execution", None)

@@ -10,9 +10,10 @@ import re
 
 import numpy as np
 import pytest
+from question_blocks import failure
 
 import rnn_guide
-from rnn_guide import checks, questions
+from rnn_guide import questions
 from rnn_guide.questions import nb01, nb02, nb03, nb04, nb07
 
 SEEDS = (0, 1, 2, 5, 11, 12, 13)
@@ -152,14 +153,6 @@ def answers(d2l):
         "q4_tolerance": lambda X, H, W_xh, W_hh: rnn_guide.concat_check(X, H, W_xh, W_hh).tolerance,
     }
     return right, wrong, shortcut
-
-
-def failure(name, answer, d2l, seed=0):
-    with pytest.raises(checks.CheckFailed) as info:
-        questions.check(name, answer, d2l, seed=seed)
-    message = str(info.value)
-    assert "\n" not in message and message.strip(), f"{name}: not one line: {message!r}"
-    return message
 
 
 def expected_numbers(name, d2l, seed):

@@ -7,16 +7,16 @@ The right answers are the notebooks' own solution cells, run with the backend un
 ``d2l`` (the notebooks use their global ``d2l``).
 """
 
-import json
 import math
 import re
 from pathlib import Path
 
 import numpy as np
 import pytest
+from question_blocks import failure, hidden_seeds, question_blocks, text
 
 import rnn_guide
-from rnn_guide import checks, questions
+from rnn_guide import questions
 from rnn_guide.questions import nb05, nb06, nb08
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -29,39 +29,7 @@ NAMES = [q.name for module in NOTEBOOKS.values() for q in module.QUESTIONS]
 SEEDS = (0, 1, 2, 3)
 
 
-def cells(notebook):
-    return json.loads((ROOT / "rnn_guide" / "notebooks" / notebook).read_text())["cells"]
-
-
-def text(cell):
-    return "".join(cell["source"])
-
-
-def question_blocks(notebook, all_cells=None):
-    """{name: the cells from '# BEGIN QUESTION' to the feedback cell after '# END QUESTION'}."""
-    found, all_cells = {}, cells(notebook) if all_cells is None else all_cells
-    for i, cell in enumerate(all_cells):
-        match = re.match(r"# BEGIN QUESTION\nname: (\w+)", text(cell))
-        if cell["cell_type"] == "raw" and match:
-            found[match.group(1)] = all_cells[i : i + 11]
-    return found
-
-
 BLOCKS = {name: block for notebook in NOTEBOOKS for name, block in question_blocks(notebook).items()}
-
-
-def hidden_seeds(name):
-    return tuple(
-        int(s) for s in re.search(r"for seed in \(([\d, ]+)\)", text(BLOCKS[name][7])).group(1).split(",")
-    )
-
-
-def solution_lines(cell):
-    return [
-        line.replace("# SOLUTION", "").strip()
-        for line in text(cell).splitlines()
-        if line.endswith("# SOLUTION")
-    ]
 
 
 def right_answers(d2l):
@@ -167,14 +135,6 @@ def shortcut_answers(d2l):
     }
 
 
-def failure(name, answer, d2l, seed=0):
-    with pytest.raises(checks.CheckFailed) as info:
-        questions.check(name, answer, d2l, seed=seed)
-    message = str(info.value)
-    assert "\n" not in message and message.strip(), f"{name}: not one line: {message!r}"
-    return message
-
-
 def expected_texts(name, d2l, seed):
     """The expected value's entries as a message could print them (3 significant digits or more)."""
     question = questions.get(name)
@@ -208,7 +168,7 @@ def test_every_question_of_these_notebooks_is_in_its_module_and_tested():
 @pytest.mark.parametrize("name", NAMES)
 def test_the_instructor_answer_passes_on_fresh_inputs(name, backend):
     answer = right_answers(backend)[questions.get(name).answer]
-    for seed in SEEDS + hidden_seeds(name):
+    for seed in SEEDS + hidden_seeds(BLOCKS[name]):
         questions.check(name, answer, backend, seed=seed)
 
 
@@ -223,7 +183,7 @@ def test_a_blank_answer_fails_with_one_line(name, backend):
 @pytest.mark.parametrize("name", NAMES)
 def test_a_wrong_answer_fails_without_giving_the_expected_value(name, backend):
     wrong = wrong_answers(backend, right_answers(backend))[name]
-    for seed in (0, *hidden_seeds(name)):
+    for seed in (0, *hidden_seeds(BLOCKS[name])):
         message = failure(name, wrong, backend, seed)
         for shown in expected_texts(name, backend, seed):
             assert shown not in message, f"{name}: the message gives {shown} away: {message}"
@@ -254,7 +214,7 @@ def test_a_copied_answer_cannot_pass():
         question = questions.get(name)
         copied = right[question.answer](*question.inputs(d2l, np.random.default_rng(0)))
         questions.check(name, lambda *args, copied=copied: copied, d2l, seed=0)
-        for seed in hidden_seeds(name):
+        for seed in hidden_seeds(BLOCKS[name]):
             failure(name, lambda *args, copied=copied: copied, d2l, seed)
 
 
@@ -263,7 +223,7 @@ def test_hidden_seeds_of_the_clipping_question_clip_and_leave_alone():
     d2l = rnn_guide.get_backend("numpy")
     question = questions.get("q6_clip")
     clipped = set()
-    for seed in (0, *hidden_seeds("q6_clip")):
+    for seed in (0, *hidden_seeds(BLOCKS["q6_clip"])):
         grads, theta = question.inputs(d2l, np.random.default_rng(seed))
         clipped.add(question.reference(d2l, grads, theta)[1] > theta)
     assert clipped == {True, False}
@@ -331,84 +291,3 @@ def test_the_truncation_question_does_not_depend_on_the_bptt_answer(backend):
     questions.check("q6_truncated", namespace["truncated_bptt_mine"], backend, seed=1)
     # and the function handed over is a right answer to q6_bptt
     questions.check("q6_bptt", nb06.bptt_by_hand, backend, seed=1)
-
-
-# -------------------------------------------------------------- the notebooks
-@pytest.mark.parametrize("name", NAMES)
-def test_question_cells_follow_otters_format(name):
-    block = BLOCKS[name]
-    question = questions.get(name)
-    kinds = [(c["cell_type"], "remove-cell" in c["metadata"].get("tags", [])) for c in block]
-    assert kinds == [
-        ("raw", True),
-        ("markdown", False),
-        ("raw", True),
-        ("code", False),
-        ("raw", True),
-        ("raw", True),
-        ("code", True),
-        ("code", True),
-        ("raw", True),
-        ("raw", True),
-        ("code", False),
-    ]
-    points = int(re.search(r"points: (\d+)", text(block[0])).group(1))
-    assert [text(block[i]) for i in (2, 4, 5, 8, 9)] == [
-        "# BEGIN SOLUTION",
-        "# END SOLUTION",
-        "# BEGIN TESTS",
-        "# END TESTS",
-        "# END QUESTION",
-    ]
-    assert text(block[6]) == (
-        '""" # BEGIN TEST CONFIG\npoints: 0\n""" # END TEST CONFIG\nfrom rnn_guide import questions\n\n'
-        f'questions.check("{name}", {question.answer}, d2l)'
-    )
-    assert text(block[7]).startswith(f'""" # BEGIN TEST CONFIG\npoints: {points}\nhidden: true\n')
-    assert f'questions.check("{name}", {question.answer}, d2l, seed=seed)' in text(block[7])
-    assert text(block[10]) == f'rnn_guide.questions.feedback("{name}", {question.answer}, d2l)'
-    # the def line and a docstring stay for the student; otter turns the block into one "..."
-    lines = text(block[3]).splitlines()
-    assert lines[0].startswith(f"def {question.answer}(") and lines[1].strip().startswith('"""')
-    assert lines[2] == "    # BEGIN SOLUTION" and lines[-1] == "    # END SOLUTION"
-    assert all(line.endswith("  # SOLUTION") for line in lines[3:-1])
-
-
-@pytest.mark.parametrize("name", NAMES)
-def test_the_prompt_states_the_records_difficulty_and_minutes(name):
-    question = questions.get(name)
-    prompt = text(BLOCKS[name][1])
-    expected = f"**Your turn: {name}** ({question.difficulty}, about {question.minutes} minutes)"
-    assert prompt.startswith(expected), prompt[:120]
-    assert f"`{question.answer}(" in prompt
-    for refused in question.refuse:  # the prompt says what is switched off
-        assert refused.split(".")[-1] in prompt, refused
-
-
-def test_hidden_seeds_differ_between_questions():
-    seeds = [s for name in NAMES for s in hidden_seeds(name)]
-    assert len(seeds) == len(set(seeds)) and 0 not in seeds
-
-
-@pytest.mark.parametrize("notebook", NOTEBOOKS)
-def test_no_cell_a_student_sees_gives_a_solution_away(notebook):
-    """No solution line appears in a cell the student edition keeps: later cells use the library."""
-    all_cells = cells(notebook)
-    blocks = question_blocks(notebook, all_cells)
-    hidden = [block[3] for block in blocks.values()]
-    seen = "\n".join(
-        text(c) for c in all_cells if c not in hidden and "remove-cell" not in c["metadata"].get("tags", [])
-    )
-    for name, block in blocks.items():
-        for line in solution_lines(block[3]):
-            if len(line) > 8 and not line.startswith("#"):
-                assert line not in seen, f"{notebook}: {name}'s {line!r} appears in a cell students see"
-
-
-@pytest.mark.parametrize("notebook", NOTEBOOKS)
-def test_the_notebook_counts_its_questions_minutes(notebook):
-    header = text(cells(notebook)[1])
-    names = [n for n in NAMES if n in question_blocks(notebook)]
-    count = {3: "Three", 4: "Four"}[len(names)]
-    minutes = sum(questions.get(n).minutes for n in names)
-    assert f"{count} questions ask you to write a function (about {minutes} minutes in all)" in header

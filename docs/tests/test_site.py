@@ -6,7 +6,6 @@ its math typeset by the site's own MathJax, and link only to files that exist. A
 each page is saved in docs/_build/screenshots.
 """
 
-import base64
 import re
 import urllib.error
 import urllib.request
@@ -14,26 +13,12 @@ from html.parser import HTMLParser
 from urllib.parse import urldefrag, urlsplit
 
 import pytest
-from conftest import SITE
+from pages import NOTEBOOK_PAGES, PAGES, WAIT_FOR_PAGE, page_name, screenshot
 
-# What the build writes besides pages: theme templates in _static, sources and downloads.
-PAGES = sorted(
-    p.relative_to(SITE).as_posix()
-    for p in SITE.rglob("*.html")
-    if p.relative_to(SITE).parts[0] not in ("_static", "_sources", "_downloads", "_images")
-)
-NOTEBOOK_PAGES = [p for p in PAGES if p.startswith("_notebooks/")]
 WITH_PLOTS = ("03_", "04_", "05_", "06_", "07_")
 # Raw TeX that MathJax did not replace; code, pre and typeset math are removed before looking.
 RAW_MATH = re.compile(r"\$\$|\$[^$\s][^$\n]*\$|\\\(|\\\[|\\begin\{")
-MAX_SCREENSHOT_HEIGHT = 16000  # Chromium's limit for one capture
 
-WAIT_FOR_PAGE = """
-const done = arguments[arguments.length - 1];
-const images = () => Promise.all(Array.from(document.images).map(img => img.decode().catch(() => null)));
-const math = (window.MathJax && MathJax.startup && MathJax.startup.promise) || Promise.resolve();
-Promise.all([images(), math]).then(() => done(null), err => done(String(err)));
-"""
 PAGE_FACTS = """
 const strip = document.body.cloneNode(true);
 strip.querySelectorAll('pre, code, script, style, mjx-container, .highlight').forEach(e => e.remove());
@@ -82,23 +67,10 @@ def fetched():
     return fetch
 
 
-def screenshot(browser, path):
-    """A PNG of the whole page (its first MAX_SCREENSHOT_HEIGHT pixels): the window made as tall."""
-    size = browser.execute_cdp_cmd("Page.getLayoutMetrics", {})["cssContentSize"]
-    height = min(int(size["height"]), MAX_SCREENSHOT_HEIGHT)
-    width = browser.execute_script("return window.innerWidth")
-    metrics = {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False}
-    browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", metrics)
-    try:
-        shot = browser.execute_cdp_cmd("Page.captureScreenshot", {"format": "png"})
-    finally:
-        browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
-    path.write_bytes(base64.b64decode(shot["data"]))
-
-
 def test_the_site_has_every_notebook_and_the_reference_pages():
     assert {"index.html", "api.html", "d2l.html"} <= set(PAGES), PAGES
-    assert [p.split("/")[1][:3] for p in NOTEBOOK_PAGES] == [f"0{i}_" for i in range(1, 9)], PAGES
+    numbers = [p.split("/")[1][:3] for p in NOTEBOOK_PAGES]
+    assert len(numbers) >= 8 and numbers == [f"{i:02d}_" for i in range(1, len(numbers) + 1)], PAGES
 
 
 def open_page(browser, url, origin):
@@ -122,7 +94,7 @@ def open_page(browser, url, origin):
 @pytest.mark.parametrize("page", PAGES)
 def test_page(page, browser, base_url, fetched, screenshots):
     facts = open_page(browser, base_url + page, base_url)
-    screenshot(browser, screenshots / (page.replace("/", "__").removesuffix(".html") + ".png"))
+    screenshot(browser, screenshots / f"{page_name(page)}.png")
 
     broken = []
     for link in facts["links"]:

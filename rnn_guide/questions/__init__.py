@@ -19,9 +19,9 @@ from types import MappingProxyType
 
 from .. import checks
 from ..errors import RNNGuideError
-from . import core, nb01, nb02, nb03, nb04, nb05, nb06, nb07, nb08
+from . import core, nb01, nb02, nb03, nb04, nb05, nb06, nb07, nb08, nb09
 
-_NOTEBOOKS = (nb01, nb02, nb03, nb04, nb05, nb06, nb07, nb08)
+_NOTEBOOKS = (nb01, nb02, nb03, nb04, nb05, nb06, nb07, nb08, nb09)
 QUESTIONS = MappingProxyType({q.name: q for nb in _NOTEBOOKS for q in nb.QUESTIONS})
 
 __all__ = ["QUESTIONS", "check", "feedback", "get"]
