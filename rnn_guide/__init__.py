@@ -4,34 +4,59 @@
     d2l = rnn_guide.use("pytorch")   # or "tensorflow", "jax", "mxnet", "numpy"
 
 Importing this package imports no deep-learning framework and changes no setting of the
-process; ``use`` imports the framework and seeds it. The submodules named in the docs
-(``rnn_guide.pretrained``, ``.gradients``, ``.memory``, ``.checks``, ...) are attributes, imported
-on first use (PEP 562), and so is ``__version__`` (read from the installed package's metadata).
+process; ``use`` imports the framework and seeds it. The public names (``rnn_guide.RNNLM``,
+``rnn_guide.train``, ...), the submodules and ``__version__`` (read from the installed package's
+metadata) are attributes imported on first use (PEP 562).
+
+The modules the notebooks import, and the public API beside the top-level names:
+``bptt``, ``checks``, ``gradient_plots``, ``gradients``, ``infill``, ``lm_math``, ``memory``,
+``plots``, ``pretrained``, ``questions``, ``stacked`` and ``timing``; ``limits`` holds the size
+limits. The others hold the pieces the top-level names come from or plumbing; a module whose name
+starts with an underscore is private.
 """
 
 import importlib
 
-from ._show import show
-from .backends import available_frameworks, backend_of, get_backend, keep_freed_memory, use
-from .config import FRAMEWORKS
-from .data import TimeMachine, Vocab
-from .errors import FrameworkNotInstalledError, RNNGuideError, ShapeError
-from .gated import gru_forward, gru_step, lstm_forward, lstm_step
-from .gated_params import GRUParams, LSTMParams, init_gru_params, init_lstm_params
-from .language_model import RNNLM
-from .ngram import NgramModel
-from .recurrence import (
-    ConcatCheck,
-    RNNParams,
-    concat_check,
-    init_params,
-    mlp_hidden,
-    output_layer,
-    rnn_forward,
-    rnn_step,
-)
-from .stacked import StackParams, init_stacked_params, stacked_forward
-from .training import History, TrainingDivergedError, train
+#: the public names and the module each comes from, imported on first use (PEP 562): importing
+#: the package itself is quick, so the command line can take Ctrl-C cleanly from its first moment
+_PUBLIC = {
+    "available_frameworks": "backends",
+    "backend_of": "backends",
+    "concat_check": "recurrence",
+    "ConcatCheck": "recurrence",
+    "FrameworkNotInstalledError": "errors",
+    "FRAMEWORKS": "config",
+    "get_backend": "backends",
+    "gru_forward": "gated",
+    "gru_step": "gated",
+    "GRUParams": "gated_params",
+    "History": "training",
+    "init_gru_params": "gated_params",
+    "init_lstm_params": "gated_params",
+    "init_params": "recurrence",
+    "init_stacked_params": "stacked",
+    "keep_freed_memory": "backends",
+    "lstm_forward": "gated",
+    "lstm_step": "gated",
+    "LSTMParams": "gated_params",
+    "mlp_hidden": "recurrence",
+    "NgramModel": "ngram",
+    "output_layer": "recurrence",
+    "rnn_forward": "recurrence",
+    "rnn_step": "recurrence",
+    "RNNGuideError": "errors",
+    "RNNLM": "language_model",
+    "RNNParams": "recurrence",
+    "ShapeError": "errors",
+    "show": "_show",
+    "stacked_forward": "stacked",
+    "StackParams": "stacked",
+    "TimeMachine": "data",
+    "train": "training",
+    "TrainingDivergedError": "training",
+    "use": "backends",
+    "Vocab": "data",
+}
 
 #: the library's modules, each an attribute of the package, imported on first access (the command
 #: line, rnn_guide.cli and rnn_guide.cli_parser, is not among them)
@@ -56,7 +81,12 @@ def _version():
 
 
 def __getattr__(name):
-    """``rnn_guide.pretrained`` and the other submodules, and ``__version__``, loaded on first use."""
+    """The public names, ``rnn_guide.pretrained`` and the other submodules, and ``__version__``,
+    loaded on first use."""
+    if name in _PUBLIC:
+        value = getattr(importlib.import_module(f".{_PUBLIC[name]}", __name__), name)
+        globals()[name] = value  # looked up once
+        return value
     if name in _SUBMODULES:
         return importlib.import_module(f".{name}", __name__)  # the import sets the attribute too
     if name == "__version__":
@@ -70,7 +100,7 @@ def __getattr__(name):
 
 
 def __dir__():
-    return sorted({*globals(), *_SUBMODULES, "__version__"})
+    return sorted({*globals(), *_PUBLIC, *_SUBMODULES, "__version__"})
 
 
 __all__ = [
