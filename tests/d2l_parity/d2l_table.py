@@ -81,6 +81,7 @@ OURS_ONLY = (
     "value_and_grad",
     "jit",
     "compiled",
+    "builtin_layer",
 )
 D2L_ONLY_EVERYWHERE = (
     "arange",
