@@ -27,9 +27,9 @@ from .backends import get_backend
 from .cells import cell_of, get_cell
 from .data import TimeMachine
 from .errors import RNNGuideError
-from .lm_math import MAX_LOSS, cross_entropy
+from .lm_math import cross_entropy
 from .stacked import flatten_stack, init_stacked_params, run_stack, unflatten_stack
-from .training import TrainingDivergedError, sgd_update
+from .training import check_step_losses, sgd_update
 
 TEST_CHARS = 20_000  #: the last characters of the book, kept for test windows only
 TEST_SIZE = 2_048  #: test windows per run
@@ -202,7 +202,7 @@ def train_infill(
         losses.append(loss)
     losses = [float(d2l.numpy(loss)) for loss in losses]  # read once, at the end
     seconds = time.perf_counter() - start
-    _check_losses(losses, kind.name, lr, clip)
+    check_step_losses(losses, "train_infill", f"{kind.name} model", lr, clip, 2)
 
     trained = (unflatten_stack(stack, params[:-2]), *params[-2:])
     test_X, test_Y = infill_batch(
@@ -233,18 +233,6 @@ def _window(num_steps, where):
             f"has as many characters on each side, received {num_steps}"
         )
     return num_steps
-
-
-def _check_losses(losses, cell, lr, clip):
-    """Raise TrainingDivergedError at the first loss that is not below ``MAX_LOSS`` (NaN included)."""
-    for k, loss in enumerate(losses):
-        if not loss < MAX_LOSS:
-            raise TrainingDivergedError(
-                f"train_infill: the training loss became {loss:g} at step {k + 1} of {len(losses)} "
-                f"(lr={lr:g}, clip={clip:g}), so the {cell} model learned nothing; use a smaller "
-                "learning rate, such as the default 2",
-                losses[:k],
-            )
 
 
 def _infill_step(d2l, template):

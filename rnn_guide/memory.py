@@ -22,8 +22,8 @@ from .data import Vocab
 from .errors import RNNGuideError
 from .gradients import spectral_norm
 from .language_model import RNNLM
-from .lm_math import MAX_LOSS, cross_entropy, lm_forward
-from .training import TrainingDivergedError, sgd_update
+from .lm_math import cross_entropy, lm_forward
+from .training import check_step_losses, sgd_update
 
 
 # --------------------------------------------------- the gradient against distance
@@ -220,7 +220,7 @@ def train_recall(
         losses.append(loss)
     losses = [float(d2l.numpy(loss)) for loss in losses]  # read once, at the end
     seconds = time.perf_counter() - start
-    _check_losses(losses, cell, lr, clip)
+    check_step_losses(losses, "train_recall", f"{cell} cell", lr, clip, 4)
     X, Y, distance = recall_batch(np.random.default_rng(seed + 1), 2048, num_steps, vocab)
     logits = _last_logits(d2l, model.params, d2l.tensor(X))
     correct = d2l.numpy(d2l.argmax(logits, axis=-1)) == Y[0]
@@ -233,18 +233,6 @@ def train_recall(
         "seed": seed,
     }
     return RecallRun(cell, model, num_steps, losses, distance, correct, seconds, settings)
-
-
-def _check_losses(losses, cell, lr, clip):
-    """Raise TrainingDivergedError at the first loss that is not below ``MAX_LOSS`` (NaN included)."""
-    for k, loss in enumerate(losses):
-        if not loss < MAX_LOSS:
-            raise TrainingDivergedError(
-                f"train_recall: the training loss became {loss:g} at step {k + 1} of {len(losses)} "
-                f"(lr={lr:g}, clip={clip:g}), so the {cell} cell learned nothing; use a smaller "
-                "learning rate, such as the default 4",
-                losses[:k],
-            )
 
 
 def _last_logits(d2l, params, X):

@@ -72,6 +72,18 @@ class TrainingDivergedError(RNNGuideError):
         self.history = history
 
 
+def check_step_losses(losses, where, model, lr, clip, default_lr):
+    """Raise TrainingDivergedError at the first step loss not below ``MAX_LOSS`` (NaN included)."""
+    for k, loss in enumerate(losses):
+        if not loss < MAX_LOSS:
+            raise TrainingDivergedError(
+                f"{where}: the training loss became {loss:g} at step {k + 1} of {len(losses)} (lr={lr:g}, "
+                f"clip={clip:g}), so the {model} learned nothing; use a smaller learning rate, such as "
+                f"the default {default_lr:g}",
+                losses[:k],
+            )
+
+
 # ------------------------------------------------------------------ the step
 def gradient_fn(d2l):
     """``g(params, X, Y, H, weights=None) -> (loss, H_T, grads)`` by the framework's autograd.
@@ -161,13 +173,8 @@ def train(
         bptt: ``'truncated'`` or, with ``partition='sequential'``, ``'full'``: each batch's
             gradient goes back through every earlier batch of the epoch (slow; for comparison).
         compiled: run the compiled step (False: eager, e.g. to compare the work done).
-        threads: threads per operation while training. ``'auto'``: the framework's count or one
-            thread, whichever its recent steps ran faster on (on a quiet machine the framework's;
-            beside other busy processes, one), then the framework's count is restored. None: the
-            framework's setting, untouched. A positive integer: that many, restored afterwards
-            (PyTorch only: TensorFlow, JAX and MXNet fix their threads when their runtime starts,
-            and there ``'auto'`` changes nothing). See ``rnn_guide.backends.threads``; for every
-            cell of a notebook on a shared server, ``rnn_guide.use(framework, threads=1)``.
+        threads: ``'auto'`` (one thread or the framework's count, whichever ran faster lately; PyTorch
+            only), None or a count, put back afterwards (``rnn_guide.backends.threads``).
 
     Returns:
         History with per-epoch train and validation perplexity, seconds and batch counts.
