@@ -42,7 +42,7 @@ import numpy as np  # noqa: E402
 
 from benchmarks import machine  # noqa: E402
 from benchmarks.measure import against_builtin, line, peak_rss_mib, time_rnn_guide  # noqa: E402
-from rnn_guide.config import canonical_name  # noqa: E402
+from rnn_guide._config import canonical_name  # noqa: E402
 from rnn_guide.data import TimeMachine  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results"

@@ -10,9 +10,12 @@ metadata) are attributes imported on first use (PEP 562).
 
 The modules the notebooks import, and the public API beside the top-level names:
 ``bptt``, ``checks``, ``gradient_plots``, ``gradients``, ``infill``, ``lm_math``, ``memory``,
-``plots``, ``pretrained``, ``questions``, ``stacked`` and ``timing``; ``limits`` holds the size
-limits. The others hold the pieces the top-level names come from or plumbing; a module whose name
-starts with an underscore is private.
+``plots``, ``pretrained``, ``questions``, ``stacked`` and ``timing``. Also public: the modules the
+top-level names come from and what they teach (``backends``, ``recurrence``, ``gated``, ``cell``,
+``data``, ``language_model``, ``training``, ``generation``, ``ngram``, ``errors``), the checkpoint
+format (``checkpoint``), the size limits (``limits``) and the refusals questions use
+(``refusal``). A module whose name starts with an underscore is plumbing: argument checks, file
+handling, the command line, the progress bar. Its names may change without notice.
 """
 
 import importlib
@@ -25,20 +28,20 @@ _PUBLIC = {
     "concat_check": "recurrence",
     "ConcatCheck": "recurrence",
     "FrameworkNotInstalledError": "errors",
-    "FRAMEWORKS": "config",
+    "FRAMEWORKS": "_config",
     "get_backend": "backends",
     "gru_forward": "gated",
     "gru_step": "gated",
-    "GRUParams": "gated_params",
+    "GRUParams": "_gated_params",
     "History": "training",
-    "init_gru_params": "gated_params",
-    "init_lstm_params": "gated_params",
+    "init_gru_params": "_gated_params",
+    "init_lstm_params": "_gated_params",
     "init_params": "recurrence",
     "init_stacked_params": "stacked",
     "keep_freed_memory": "backends",
     "lstm_forward": "gated",
     "lstm_step": "gated",
-    "LSTMParams": "gated_params",
+    "LSTMParams": "_gated_params",
     "mlp_hidden": "recurrence",
     "NgramModel": "ngram",
     "output_layer": "recurrence",
@@ -58,13 +61,12 @@ _PUBLIC = {
     "Vocab": "data",
 }
 
-#: the library's modules, each an attribute of the package, imported on first access (the command
-#: line, rnn_guide.cli and rnn_guide.cli_parser, is not among them)
+#: the public modules, each an attribute of the package, imported on first access (the private
+#: modules, whose names start with an underscore, are imported by name only)
 _SUBMODULES = frozenset(
-    """backends bptt cell cells checkpoint checkpoint_meta checks config data errors evaluation files gated
-    gated_params generation gradient_plots gradients infill language_model limits lm_math lm_params memory
-    ngram plots pretrained progress questions recurrence refusal stacked tensor_checks timing
-    training validation""".split()
+    """backends bptt cell checkpoint checks data errors gated generation gradient_plots gradients infill
+    language_model limits lm_math memory ngram plots pretrained questions recurrence refusal stacked timing
+    training""".split()
 )
 
 

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from . import validation as check
+from . import _validation as check
 from .backends import backend_of
 
 

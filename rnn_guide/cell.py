@@ -3,13 +3,14 @@
 A cell is described by a :class:`Cell` record: the named tuple of its parameters, the function
 that draws them, its gate groups, its step and whether its state carries a memory cell. The
 records sit beside the equations they run (``RNN`` in :mod:`rnn_guide.recurrence`, ``GRU`` and
-``LSTM`` in :mod:`rnn_guide.gated`); :mod:`rnn_guide.cells` gathers them by name.
+``LSTM`` in :mod:`rnn_guide.gated`); ``rnn_guide._cells`` gathers them by name.
 
 Every cell's step has the same shape of work. The input terms ``X_t W_x + b`` do not depend on
 the state, so :func:`input_terms` computes them for all steps before the loop, with each group's
-matrices side by side (the GRU's ``[W_xz | W_xr]``). The step then adds the state's terms and
-applies the cell's equations. :func:`run_cell` is the loop: ``d2l.scan`` over time, a plain loop
-in most backends and ``jax.lax.scan`` in JAX. ``rnn_forward``, ``gru_forward``,
+matrices side by side (the GRU's ``[W_xz | W_xr]``); for characters, each step picks them from
+:func:`row_tables`. The step then adds the state's terms and applies the cell's equations.
+:func:`run_cell` is the loop: ``d2l.scan`` over time, a plain loop in most backends and
+``jax.lax.scan`` in JAX. ``rnn_forward``, ``gru_forward``,
 ``lstm_forward``, the language model and the experiments all call it.
 """
 
@@ -35,6 +36,11 @@ class Cell(NamedTuple):
     step t and the hidden weights, one per group (see :func:`hidden_weights`), and the state."""
     has_memory: bool
     """True when the state is the pair ``(H, C)`` (the LSTM's memory cell), False when it is ``H``."""
+    unroll: int = 1
+    """How many copies of the step a compiling backend puts in one pass of its loop over time
+    (``jax.lax.scan``'s ``unroll``; the plain loops of the other backends ignore it). The RNN's
+    small step runs faster with a window's 32 copies, the gated cells' slower
+    (``python -m benchmarks.compile_time``)."""
 
 
 def side_by_side(d2l, params, prefix, gates):
@@ -51,15 +57,14 @@ def hidden_weights(d2l, cell, params):
     return tuple(side_by_side(d2l, params, "W_h", gates) for gates in cell.groups)
 
 
-def input_terms(d2l, cell, params, X, rows_of=False):
+def input_terms(d2l, cell, params, X):
     """The input terms of each gate group, ``X W_x + b`` with the group's matrices side by side.
 
     Args:
         d2l: the backend.
         cell: the :class:`Cell`.
         params: its parameters.
-        X: inputs, shape (rows, num_inputs); with ``rows_of=True`` character indices, shape
-            (rows,), whose one-hot ``X_t W`` is a row of ``W`` (the language model's inputs).
+        X: inputs, shape (rows, num_inputs).
 
     Returns:
         A tuple with one tensor per group, shape (rows, k * num_hiddens) for a group of k gates.
@@ -67,27 +72,33 @@ def input_terms(d2l, cell, params, X, rows_of=False):
     terms = []
     for gates in cell.groups:
         W, b = side_by_side(d2l, params, "W_x", gates), side_by_side(d2l, params, "b_", gates)
-        # one-hot rows pick rows of W, so X W + b is a pick from W + b: the bias is added V times,
-        # not once per row of X (the same sums, float for float)
-        terms.append(d2l.take_rows(W + b, X) if rows_of else d2l.matmul(X, W) + b)
+        terms.append(d2l.matmul(X, W) + b)
     return tuple(terms)
 
 
-def sequence_terms(d2l, cell, params, X, rows_of=False):
+def sequence_terms(d2l, cell, params, X):
     """:func:`input_terms` of every step of a time-major sequence, kept time-major.
 
     Args:
-        X: inputs, shape (num_steps, batch_size, num_inputs), or character indices of shape
-            (num_steps, batch_size) with ``rows_of=True``.
+        X: inputs, shape (num_steps, batch_size, num_inputs).
 
     Returns:
         One tensor per group, shape (num_steps, batch_size, k * num_hiddens).
     """
-    shape = d2l.shape(X)
-    T, n = shape[0], shape[1]
-    flat = d2l.reshape(X, (T * n,) if rows_of else (T * n, shape[2]))
-    terms = input_terms(d2l, cell, params, flat, rows_of)
+    T, n, d = d2l.shape(X)
+    terms = input_terms(d2l, cell, params, d2l.reshape(X, (T * n, d)))
     return tuple(d2l.reshape(x, (T, n, d2l.shape(x)[1])) for x in terms)
+
+
+def row_tables(d2l, cell, params):
+    """Each group's ``W_x + b`` with the group's matrices side by side, e.g. the GRU's
+    ``([W_xz | W_xr] + [b_z | b_r], W_xh + b_h)``. For a one-hot input ``X_t`` (a character),
+    ``X_t W_x + b`` is a row of the table: :func:`run_cell` picks it with ``tables=``. The bias is
+    added V times here rather than once per row of the batch (the same sums, float for float)."""
+    return tuple(
+        side_by_side(d2l, params, "W_x", gates) + side_by_side(d2l, params, "b_", gates)
+        for gates in cell.groups
+    )
 
 
 def perturbed(cell):
@@ -107,16 +118,20 @@ def add_to_hidden(state, leaf):
     return (state[0] + leaf, state[1]) if isinstance(state, tuple) else state + leaf
 
 
-def run_cell(d2l, cell, params, inputs, state, **options):
+def run_cell(d2l, cell, params, inputs, state, tables=None, **options):
     """The loop over time, for every cell: ``state = cell.step(inputs_t, state)`` for each t.
 
     Args:
         d2l: the backend.
         cell: the :class:`Cell`.
         params: its parameters.
-        inputs: the input terms of every step, as :func:`sequence_terms` returns them.
+        inputs: the input terms of every step, as :func:`sequence_terms` returns them; or, with
+            ``tables``, character indices of shape (num_steps, batch_size).
         state: the state before the first step, ``H`` of shape (batch_size, num_hiddens), or the
             pair ``(H, C)`` for a cell with a memory cell.
+        tables: None, or :func:`row_tables`: each step then picks its input terms, one row per
+            character. Picking inside the step, not all steps before the loop, lets XLA fuse the
+            pick with the step (JAX's RNN step ran 8.3 -> 5.5 ms at the book's sizes).
         options: passed on to the step (the RNN's ``phi``, the GRU's ``reset_after``, ``b_hn``).
 
     Returns:
@@ -127,8 +142,10 @@ def run_cell(d2l, cell, params, inputs, state, **options):
     W_h = hidden_weights(d2l, cell, params)
 
     def step(state, inputs_t):
+        if tables is not None:
+            inputs_t = tuple(d2l.take_rows(table, inputs_t) for table in tables)
         state = cell.step(d2l, inputs_t, state, W_h, **options)
         return state, state[0] if cell.has_memory else state
 
-    state, H_all = d2l.scan(step, tuple(state) if cell.has_memory else state, inputs)
+    state, H_all = d2l.scan(step, tuple(state) if cell.has_memory else state, inputs, unroll=cell.unroll)
     return H_all, state

@@ -3,7 +3,7 @@
 **Format 2.** The cell's parameters as float32 tensors by name: the plain RNN's five
 ``W_xh, W_hh, b_h, W_hq, b_q``, or the fields of :class:`~rnn_guide.GRUParams` or
 :class:`~rnn_guide.LSTMParams`; a deep or bidirectional model's as ``layers.{l}.{k}.{name}``,
-``W_hq`` and ``b_q`` (:mod:`rnn_guide.lm_params`). Three strings in the file's metadata:
+``W_hq`` and ``b_q`` (``rnn_guide._lm_params``). Three strings in the file's metadata:
 ``format_version`` (``"2"``), ``vocab`` (the tokens in index order, a JSON list) and ``meta`` (a
 JSON object: ``cell`` = ``"rnn"``, ``"gru"`` or ``"lstm"``, ``num_hiddens``, ``preprocessed``,
 ``framework``, for a stack ``num_layers`` and ``bidirectional`` (absent: 1 and false, so a file
@@ -14,13 +14,13 @@ Any safetensors reader opens it (e.g. ``safetensors.torch.load_file``); nothing 
 :class:`~rnn_guide.errors.RNNGuideError` each, naming the field, the expected and the received value),
 then reads the model's parameters and no other tensor (one named like another cell's or another
 stack's parameter is refused: the file is not the model its ``meta`` says). Tokens are distinct,
-non-empty and printable (``"\\n"``, ``"\\t"`` allowed; :mod:`rnn_guide.checkpoint_meta`), so no
+non-empty and printable (``"\\n"``, ``"\\t"`` allowed; ``rnn_guide._checkpoint_meta``), so no
 terminal escape sequence reaches generated text; messages show values with ``ascii()``. Sizes are
 bounded (:mod:`rnn_guide.limits`): ``MAX_VOCAB_SIZE`` tokens of ``MAX_TOKEN_CHARS`` characters at
 most, JSON nested ``MAX_JSON_DEPTH`` deep at most (measured before parsing), ``MAX_NUM_LAYERS``
 layers, and parameters finite and within :func:`largest_weight`, so no score overflows float32.
 
-**Saving is atomic**, to exactly the path given (no suffix added), by :mod:`rnn_guide.files`: a failure or
+**Saving is atomic**, to exactly the path given (no suffix added), by ``rnn_guide._files``: a failure or
 Ctrl-C leaves the old file and no partial one; a new file gets ``0o666`` less the umask, a replaced file
 keeps its mode, a read-only file is refused. :func:`check_writable` runs the checks on the destination
 alone, before long work. Settings in ``meta`` must be JSON values: NumPy scalars become Python numbers;
@@ -35,12 +35,11 @@ import numpy as np
 import safetensors.numpy
 from safetensors import SafetensorError, safe_open
 
-from . import files
-from .cells import CELLS
-from .checkpoint_meta import RESERVED_META, check_meta, check_vocab, parse_json, plain_json, structure_of
-from .errors import RNNGuideError
-from .lm_params import CELL_PARAM_NAMES as ALL_PARAM_NAMES
-from .lm_params import (
+from . import _files
+from ._cells import CELLS
+from ._checkpoint_meta import RESERVED_META, check_meta, check_vocab, parse_json, plain_json, structure_of
+from ._lm_params import CELL_PARAM_NAMES as ALL_PARAM_NAMES
+from ._lm_params import (
     check_shapes,
     describe,
     flat_params,
@@ -49,8 +48,9 @@ from .lm_params import (
     nested_params,
     param_names,
 )
-from .validation import path as path_arg
-from .validation import shown
+from ._validation import path as path_arg
+from ._validation import shown
+from .errors import RNNGuideError
 
 FORMAT_VERSION = 2
 PARAM_NAMES = CELLS["rnn"].params._fields  # the plain RNN's; a gated cell's are CELLS[cell].params._fields
@@ -127,7 +127,7 @@ def _check_values(tensors, vocab_size, num_hiddens, where, num_directions=1):
 
 
 def load_checkpoint(path):
-    """Read and check a checkpoint, reading only its model's parameters (names: :func:`param_names`).
+    """Read and check a checkpoint, reading only the parameters its model names.
 
     Returns:
         ``{'params': {name: float32 array}, 'vocab': [tokens], 'meta': dict, 'format_version': 2}``.
@@ -156,7 +156,7 @@ def load_checkpoint(path):
             names = param_names(meta["cell"], *structure_of(meta))
             params = {name: f.get_tensor(name) for name in names}  # nothing else
     except OSError as err:
-        raise RNNGuideError(files.cannot_read(path, err)) from None
+        raise RNNGuideError(_files.cannot_read(path, err)) from None
     except SafetensorError as err:
         raise RNNGuideError(_explain_unreadable(path, err)) from None
     _check_values(params, len(vocab), meta["num_hiddens"], where, structure_of(meta)[1])
@@ -165,7 +165,7 @@ def load_checkpoint(path):
 
 def _explain_unreadable(path, err):
     """The message for a file that safetensors refuses; it names a metadata field at fault."""
-    head, header = files.read_header(path)
+    head, header = _files.read_header(path)
     for name in filter(is_param_name, header):  # a dtype safetensors does not know, e.g. a string tensor
         dtype = header[name].get("dtype") if isinstance(header.get(name), dict) else "F32"
         if dtype != "F32":
@@ -187,14 +187,14 @@ def check_writable(path):
         RNNGuideError: the folder is missing or lets us create no file, or ``path`` is a directory,
             a special file or a read-only file (refused rather than replaced); naming the reason.
     """
-    return files.check_destination(path_arg(path, "path", "save"))
+    return _files.check_destination(path_arg(path, "path", "save"))
 
 
 def save_checkpoint(path, params, vocab_tokens, meta):
     """Check, then write a checkpoint atomically to exactly ``path`` (any suffix); return it as a Path.
 
     Args:
-        params: mapping of the model's parameter names (:func:`~rnn_guide.lm_params.param_names`)
+        params: mapping of the model's parameter names (``rnn_guide._lm_params.param_names``)
             to arrays (stored as float32).
         vocab_tokens: the vocabulary's tokens in index order (a list).
         meta: a JSON dict with ``preprocessed`` (a bool), ``cell`` (default ``"rnn"``), for a stack
@@ -232,15 +232,15 @@ def save_checkpoint(path, params, vocab_tokens, meta):
     _check_values(tensors, len(vocab), h, where, K)
     target = Path(os.path.realpath(path)) if path.is_symlink() else path  # write through a link
     check_writable(target)
-    files.remove_leftovers(target)
-    files.write_atomically(target, safetensors.numpy.save(tensors, metadata=metadata), "save to")
+    _files.remove_leftovers(target)
+    _files.write_atomically(target, safetensors.numpy.save(tensors, metadata=metadata), "save to")
     return path
 
 
 # ------------------------------------------------------------------ a model's file
 def save_model(model, path, hyperparameters):
     """Save an :class:`~rnn_guide.RNNLM` (the work of ``model.save``): its tensors by
-    :func:`~rnn_guide.lm_params.param_names`, its vocabulary, and ``meta`` with its cell, framework,
+    ``rnn_guide._lm_params.param_names``, its vocabulary, and ``meta`` with its cell, framework,
     preprocessing, for a stack ``num_layers`` and ``bidirectional``, and ``hyperparameters``."""
     check_writable(path)
     taken = sorted(set(hyperparameters) & set(RESERVED_META))
@@ -261,7 +261,7 @@ def load_model(path):
 
     Returns:
         ``({'params', 'cell', 'num_layers', 'bidirectional', 'preprocessed'}, tokens, meta)``, the
-        parameters as NumPy arrays in the model's record (:func:`~rnn_guide.lm_params.nested_params`).
+        parameters as NumPy arrays in the model's record (``rnn_guide._lm_params.nested_params``).
     """
     ckpt = load_checkpoint(path)
     meta = ckpt["meta"]

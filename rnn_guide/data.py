@@ -16,8 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
+from . import _validation as check
 from . import limits
-from . import validation as check
 from .errors import RNNGuideError
 
 FILENAME = "timemachine.txt"
@@ -31,7 +31,7 @@ def _sha1(data):
 
 
 def _brief(text):
-    """``text`` as it is, or shortened by :func:`~rnn_guide.validation.shown` when it is very long."""
+    """``text`` as it is, or shortened by ``rnn_guide._validation.shown`` when it is very long."""
     return text if len(text) <= 200 else check.shown(text)
 
 

@@ -6,9 +6,8 @@ names before any framework op runs. ``sigma`` below is the logistic
 function, ``*`` the elementwise product.
 """
 
-from . import validation as check
-from .cell import Cell, hidden_weights, input_terms, run_cell, sequence_terms
-from .gated_params import (
+from . import _validation as check
+from ._gated_params import (
     GRUParams,
     LSTMParams,
     check_gru,
@@ -17,6 +16,7 @@ from .gated_params import (
     init_lstm_params,
     state_pair,
 )
+from .cell import Cell, hidden_weights, input_terms, run_cell, sequence_terms
 from .refusal import refusable
 
 

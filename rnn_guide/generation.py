@@ -22,12 +22,12 @@ import warnings
 
 import numpy as np
 
-from . import validation as check
+from . import _validation as check
+from ._lm_params import flat_params
 from .data import UNK, preprocess
 from .errors import RNNGuideError
 from .limits import MAX_NUM_CHARS
 from .lm_math import lm_forward, log_softmax, perplexity
-from .lm_params import flat_params
 from .refusal import refusable
 
 BIDIRECTIONAL_WARNING = (
@@ -118,9 +118,8 @@ def predict(model, prefix, num_chars, temperature=None, seed=None):
         prefix: a non-empty str.
         num_chars: how many characters to add, an integer from 0 to
             :data:`rnn_guide.limits.MAX_NUM_CHARS` (100,000, about 25 pages of text).
-        temperature: None (greedy) or a finite number >= 1e-3
-            (:data:`rnn_guide.validation.MIN_TEMPERATURE`; lower values leave the range of
-            floats, and at 1e-3 a draw is practically the greedy choice).
+        temperature: None (greedy) or a finite number >= 1e-3 (lower values leave the range
+            of floats, and at 1e-3 a draw is practically the greedy choice).
         seed: seed of the sampling, an integer in [0, 2**32 - 1], or None for a fresh one.
 
     Returns:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import validation as check
+from . import _validation as check
 from .backends import get_backend
 from .cell import perturbed, run_cell
 from .errors import RNNGuideError, ShapeError

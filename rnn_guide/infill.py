@@ -21,10 +21,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from . import _validation as check
 from . import limits
-from . import validation as check
+from ._cells import cell_of, get_cell
 from .backends import get_backend
-from .cells import cell_of, get_cell
 from .data import TimeMachine
 from .errors import RNNGuideError
 from .lm_math import cross_entropy

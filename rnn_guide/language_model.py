@@ -7,16 +7,16 @@ generation and scoring in :mod:`rnn_guide.generation`, files in
 
 import numpy as np
 
+from . import _validation as check
 from . import generation, limits
-from . import validation as check
+from ._cells import get_cell, zero_state
+from ._evaluation import evaluate
+from ._lm_params import check_kind, check_structure, given_lm_params, init_lm_params, is_stacked
 from .backends import get_backend
-from .cells import get_cell, zero_state
 from .checkpoint import load_model, save_model
 from .data import Vocab
 from .errors import RNNGuideError
-from .evaluation import evaluate
 from .lm_math import lm_forward, loss_and_state, perplexity
-from .lm_params import check_kind, check_structure, given_lm_params, init_lm_params, is_stacked
 from .refusal import refusable
 
 

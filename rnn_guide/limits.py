@@ -6,7 +6,7 @@ below is far above what the guide's notebooks use (d2l's settings: batch 1024, 3
 32 hidden units, a 28-token vocabulary), and each error names the value and the limit.
 
 The ``check_*`` functions take values already known to be positive integers (the checks of
-:mod:`rnn_guide.validation` run first) and return them. :func:`read_bounded` reads a text file
+``rnn_guide._validation`` run first) and return them. :func:`read_bounded` reads a text file
 without ever reading more than the limit, whatever the file turns out to be.
 """
 

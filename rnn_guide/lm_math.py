@@ -8,7 +8,7 @@
 With ``cell='gru'`` or ``'lstm'`` the first line is the gated cell's update. Every cell runs
 through the one loop over time, :func:`~rnn_guide.cell.run_cell`, on one-hot ``X_t`` (the input
 terms are rows of the ``W_x?``, looked up for every step at once); the LSTM's state is the pair
-``(H, C)`` (:mod:`rnn_guide.cells` has the helpers that treat a state of either kind alike).
+``(H, C)`` (``rnn_guide._cells`` has the helpers that treat a state of either kind alike).
 
 A deep and/or bidirectional model (d2l 10.3, 10.4) has :class:`StackedLMParams`: the layers of
 :mod:`rnn_guide.stacked` under one output layer, which reads the top layer's states (both
@@ -23,9 +23,9 @@ from typing import NamedTuple
 
 import numpy as np
 
+from ._cells import cell_of, get_cell
 from .backends import get_backend
-from .cell import run_cell, sequence_terms
-from .cells import cell_of, get_cell
+from .cell import row_tables, run_cell
 from .errors import RNNGuideError
 from .refusal import refusable
 from .stacked import StackParams, run_stack
@@ -62,7 +62,7 @@ def lm_forward(d2l, params, X, state):
             LSTMParams (the cell is read from the named tuple); or :class:`StackedLMParams`, whose
             layers run :func:`~rnn_guide.stacked.run_stack` (the same loop, layer by layer).
         X: character indices, shape (num_steps, batch_size), time-major. ``X_t`` is one-hot, so
-            ``X_t W_x`` is a row of ``W_x``: the input terms of every step are looked up at once.
+            ``X_t W_x + b`` is a row of ``W_x + b``: each step looks its input terms up.
         state: the state before the first step, shape (batch_size, num_hiddens); the LSTM's is (H, C);
             a stacked model's is ``state[l][k]``, one of those per layer and direction.
 
@@ -75,7 +75,7 @@ def lm_forward(d2l, params, X, state):
     if isinstance(params, StackedLMParams):  # H_all: (num_steps, batch_size, K * num_hiddens)
         H_all, state = run_stack(d2l, cell, params.stack, X, state, rows_of=True)
     else:  # H_all: (num_steps, batch_size, num_hiddens)
-        H_all, state = run_cell(d2l, cell, params, sequence_terms(d2l, cell, params, X, rows_of=True), state)
+        H_all, state = run_cell(d2l, cell, params, X, state, tables=row_tables(d2l, cell, params))
     H_all = d2l.reshape(H_all, (T * n, d2l.shape(params.W_hq)[0]))
     return d2l.matmul(H_all, params.W_hq) + params.b_q, state
 

@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import validation as check
+from . import _validation as check
+from ._cells import cell_of, get_cell, hidden_of, zero_state
 from .backends import get_backend
 from .cell import add_to_hidden, perturbed, run_cell, sequence_terms
-from .cells import cell_of, get_cell, hidden_of, zero_state
 from .data import Vocab
 from .errors import RNNGuideError
 from .gradients import spectral_norm

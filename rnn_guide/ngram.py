@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 
-from . import validation as check
+from . import _validation as check
 from .errors import RNNGuideError
 
 

@@ -1,7 +1,7 @@
 """Matplotlib figures used by the notebooks, and the training progress bar (matplotlib and tqdm are
 imported only when used)."""
 
-from . import validation as check
+from . import _validation as check
 
 
 def plot_history(history, ax=None):

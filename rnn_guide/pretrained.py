@@ -17,12 +17,12 @@ import time
 from importlib import resources
 from pathlib import Path
 
-from .cells import get_cell
+from ._cells import get_cell
+from ._validation import shown
 from .data import TimeMachine
 from .errors import RNNGuideError
 from .language_model import RNNLM
 from .training import check_data, train
-from .validation import shown
 
 #: what every cell shares (the book's data, model size and clipping; seed 0 for weights and batches)
 COMMON = {"batch_size": 1024, "num_steps": 32, "num_hiddens": 32, "clip": 1.0, "seed": 0}

@@ -16,14 +16,14 @@ from typing import NamedTuple
 
 import numpy as np
 
+from . import _validation as check
 from . import limits
-from . import validation as check
+from ._tensor_checks import tensor_args
 from .backends import get_backend
 from .backends.tensors import dtype_name, tensor_framework
 from .cell import Cell, run_cell, sequence_terms
 from .errors import ShapeError
 from .refusal import refusable
-from .tensor_checks import tensor_args
 
 
 class RNNParams(NamedTuple):
@@ -279,4 +279,7 @@ def rnn_cell(d2l, inputs_t, H, W_h, phi=None):
     return (phi or d2l.tanh)(X_h + d2l.matmul(H, W_hh))
 
 
-RNN = Cell(name="rnn", params=RNNParams, init=init_params, groups=("h",), step=rnn_cell, has_memory=False)
+#: the tanh RNN; its loop over time is compiled with 32 steps per pass (``Cell.unroll``)
+RNN = Cell(
+    name="rnn", params=RNNParams, init=init_params, groups=("h",), step=rnn_cell, has_memory=False, unroll=32
+)

@@ -28,12 +28,12 @@ from typing import NamedTuple
 
 import numpy as np
 
-from . import validation as check
+from . import _validation as check
+from ._cells import cell_of, get_cell, zero_state
+from ._gated_params import _input_shape, state_pair
 from .backends import get_backend
-from .cell import run_cell, sequence_terms
-from .cells import cell_of, get_cell, zero_state
+from .cell import row_tables, run_cell, sequence_terms
 from .errors import RNNGuideError
-from .gated_params import _input_shape, state_pair
 from .recurrence import _backend_for, _expect, _expect_bias, _matrix_shape
 from .refusal import refusable
 
@@ -149,8 +149,9 @@ def run_stack(d2l, cell, params, X, states=None, rows_of=False, b_hn=None, **opt
             h = d2l.shape(getattr(p, used_names(cell)[1]))[0]  # W_hh, W_hz or W_hi: (h, h)
             state = zero_state(d2l, cell, n, h) if states is None else states[l][k]
             extra = {} if b_hn is None else {"b_hn": b_hn[l][k]}
-            inputs = sequence_terms(d2l, cell, p, X_k, rows_of and l == 0)
-            H_k, state = run_cell(d2l, cell, p, inputs, state, **options, **extra)  # (T, n, h)
+            tables = row_tables(d2l, cell, p) if rows_of and l == 0 else None  # characters: rows of W_x + b
+            inputs = X_k if tables is not None else sequence_terms(d2l, cell, p, X_k)
+            H_k, state = run_cell(d2l, cell, p, inputs, state, tables, **options, **extra)  # (T, n, h)
             outputs.append(H_k if k == 0 else d2l.take_rows(H_k, backward))  # back in time order
             last.append(state)
         X = outputs[0] if len(outputs) == 1 else d2l.concat(outputs, axis=-1)  # (T, n, K * h)

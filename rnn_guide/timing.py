@@ -12,7 +12,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from . import validation as check
+from . import _validation as check
 from .backends import get_backend
 from .errors import RNNGuideError
 

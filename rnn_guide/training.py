@@ -19,17 +19,17 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from . import _validation as check
 from . import limits
-from . import validation as check
+from ._cells import cell_of, detach_state, get_cell, state_rows
+from ._evaluation import batch_tensors, evaluate, step_key
+from ._lm_params import describe
+from ._progress import progress_bar
 from .backends.base import leaves, rebuild
 from .backends.threads import AUTO, check_threads, step_threads
 from .bptt import bptt_value_and_grad, full_bptt_fn
-from .cells import cell_of, detach_state, get_cell, state_rows
 from .errors import RNNGuideError
-from .evaluation import batch_tensors, evaluate, step_key
 from .lm_math import MAX_LOSS, StackedLMParams, lm_cell, loss_and_state, perplexity
-from .lm_params import describe
-from .progress import progress_bar
 
 
 @dataclass

@@ -12,7 +12,7 @@ import os
 import pytest
 
 import rnn_guide
-from rnn_guide.config import FRAMEWORKS, canonical_name
+from rnn_guide._config import FRAMEWORKS, canonical_name
 
 
 def _under_test():

@@ -16,7 +16,7 @@ import pytest
 from benchmarks import run, step_time, tables
 from benchmarks.builtin import NAMES, make_builtin
 from benchmarks.measure import EpochClock
-from rnn_guide.cli import main as cli_main
+from rnn_guide._cli import main as cli_main
 from rnn_guide.data import TimeMachine
 from rnn_guide.language_model import RNNLM
 

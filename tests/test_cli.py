@@ -11,7 +11,7 @@ import pytest
 
 import rnn_guide.training
 from rnn_guide import RNNLM
-from rnn_guide.cli import main
+from rnn_guide._cli import main
 
 TINY = ["--epochs", "1", "--hidden", "8", "--no-progress"]
 
@@ -204,9 +204,9 @@ def test_the_flag_wins_over_the_variable(monkeypatch, capsys):
 
 
 def test_the_memory_of_a_run_is_checked_before_the_framework_loads(monkeypatch, capsys):
-    import rnn_guide.cli
+    import rnn_guide._cli
 
-    monkeypatch.setattr(rnn_guide.cli, "framework_of", lambda args: pytest.fail("the framework was loaded"))
+    monkeypatch.setattr(rnn_guide._cli, "framework_of", lambda args: pytest.fail("the framework was loaded"))
     assert main(["train", "--batch-size", "65536", "--num-steps", "10000"]) == 2
     assert "needs about 459.0 GiB, more than the limit of 8.0 GiB" in capsys.readouterr().err
 
@@ -221,14 +221,14 @@ class CtrlC:
             raise KeyboardInterrupt
 
 sys.meta_path.insert(0, CtrlC())
-from rnn_guide.cli import main  # what the rnn-guide script does
+from rnn_guide._cli import main  # what the rnn-guide script does
 sys.exit(main(sys.argv[2:]))
 """
 
 
 @pytest.mark.parametrize(
     "module, argv",
-    [("rnn_guide.cli_parser", ["check"]), ("torch", ["check", "-f", "pytorch"])],
+    [("rnn_guide._cli_parser", ["check"]), ("torch", ["check", "-f", "pytorch"])],
     ids=["the parser", "the framework"],
 )
 def test_ctrl_c_while_the_command_line_imports_is_one_line(module, argv):
@@ -259,3 +259,32 @@ def test_ctrl_c_during_the_framework_import_waits_for_its_end(monkeypatch, capsy
     assert main(["check", "-f", "numpy"]) == 130
     assert finished == ["numpy"] and capsys.readouterr() == ("", "rnn-guide: interrupted\n")
     assert signal.getsignal(signal.SIGINT) is before  # handed back
+
+
+def test_train_a_deep_model_then_generate_from_numpy(framework, tmp_path, capsys):
+    ckpt = tmp_path / "deep.safetensors"
+    args = ["train", "-f", framework, *TINY, "--cell", "gru", "--layers", "2", "--save", str(ckpt), "--json"]
+    assert main(args) == 0
+    result = last_json(capsys)
+    assert (result["cell"], result["num_layers"], result["bidirectional"]) == ("gru", 2, False)
+    assert RNNLM.load(ckpt, "numpy").num_layers == 2
+    assert main(["generate", "--checkpoint", str(ckpt), "-f", "numpy", "--num-chars", "50", "--json"]) == 0
+    assert last_json(capsys)["text"] == result["sample"]  # the deep model, read back in NumPy
+
+
+def test_a_bidirectional_model_trains_but_writes_no_sample(framework, tmp_path, capsys):
+    ckpt = tmp_path / "both.safetensors"
+    assert main(["train", "-f", framework, *TINY, "--bidirectional", "--save", str(ckpt), "--json"]) == 0
+    result = last_json(capsys)
+    assert result["bidirectional"] is True and "sample" not in result
+    assert result["val_perplexity"] < 28
+    assert RNNLM.load(ckpt, "numpy").bidirectional
+
+
+@pytest.mark.parametrize("layers", ["0", "65", "two"])
+def test_layers_out_of_range_is_one_line(layers, capsys):
+    with pytest.raises(SystemExit) as exit:  # argparse's own exit, code 2
+        main(["train", "-f", "numpy", *TINY, "--layers", layers])
+    assert exit.value.code == 2
+    message = capsys.readouterr().err.strip().splitlines()[-1]
+    assert "--layers" in message and message.endswith((f"received {layers}", f"received {layers!r}"))

@@ -9,8 +9,8 @@ import re
 
 import pytest
 
-from rnn_guide.cli import main
-from rnn_guide.cli_parser import build_parser
+from rnn_guide._cli import main
+from rnn_guide._cli_parser import build_parser
 
 COMMANDS = ["check", "train", "generate", "notebooks", "bench"]
 

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from rnn_guide import RNNGuideError, cli
-from rnn_guide.cli import main, notebook_source, write_notebooks
+from rnn_guide import RNNGuideError, _cli
+from rnn_guide._cli import main, notebook_source, write_notebooks
 
 ROOT = Path(__file__).resolve().parents[1]
 IN_REPO = sorted((ROOT / "rnn_guide" / "notebooks").glob("[0-9][0-9]_*.ipynb"))
@@ -52,7 +52,7 @@ def test_existing_notebooks_are_kept_unless_forced(tmp_path, capsys):
 
 def test_student_editions_come_from_their_own_folder(tmp_path, monkeypatch, capsys):
     student = fake_notebooks(tmp_path / "student")
-    monkeypatch.setattr(cli, "notebook_source", lambda student_edition=False: student)
+    monkeypatch.setattr(_cli, "notebook_source", lambda student_edition=False: student)
     assert main(["notebooks", str(tmp_path / "nb"), "--student"]) == 0
     assert sorted(p.name for p in (tmp_path / "nb").iterdir()) == ["01_a.ipynb", "02_b.ipynb"]
     out = capsys.readouterr().out

@@ -4,7 +4,7 @@ import sys
 import pytest
 
 import rnn_guide
-from rnn_guide.config import ENV_VAR, canonical_name, command_line_framework, resolve_framework
+from rnn_guide._config import ENV_VAR, canonical_name, command_line_framework, resolve_framework
 
 
 @pytest.mark.parametrize(

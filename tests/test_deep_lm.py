@@ -27,10 +27,10 @@ from safetensors import safe_open
 
 import rnn_guide
 from rnn_guide import pretrained
+from rnn_guide._cells import detach_state, hidden_of, state_rows
+from rnn_guide._evaluation import evaluate
 from rnn_guide.backends.base import leaves
-from rnn_guide.cells import detach_state, hidden_of, state_rows
 from rnn_guide.data import TimeMachine
-from rnn_guide.evaluation import evaluate
 from rnn_guide.language_model import RNNLM
 from rnn_guide.lm_math import StackedLMParams
 from rnn_guide.stacked import stacked_forward

@@ -22,9 +22,9 @@ from hostile import INF, NAN, Ctx, raises_as_the_row_says, row
 
 import rnn_guide
 from rnn_guide import RNNLM, RNNGuideError, pretrained
+from rnn_guide._cli import main
+from rnn_guide._files import nested_deeper_than
 from rnn_guide.checkpoint import largest_weight
-from rnn_guide.cli import main
-from rnn_guide.files import nested_deeper_than
 from rnn_guide.limits import MAX_JSON_DEPTH, MAX_NUM_CHARS, MAX_TOKEN_CHARS, MAX_VOCAB_SIZE
 
 VOCAB = [" ", "<unk>", "a", "b"]

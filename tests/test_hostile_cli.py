@@ -16,7 +16,7 @@ import pytest
 import safetensors.numpy
 
 from rnn_guide import RNNLM, RNNGuideError
-from rnn_guide.cli import main
+from rnn_guide._cli import main
 
 VOCAB = [" ", "<unk>", "a", "b"]
 V, H = len(VOCAB), 2

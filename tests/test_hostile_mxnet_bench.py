@@ -19,9 +19,9 @@ import pytest
 from hostile import Ctx, raises_as_the_row_says, row
 
 import rnn_guide
-from rnn_guide.cli import cmd_bench
-from rnn_guide.cli_parser import build_parser
-from rnn_guide.gated_params import init_gru_params, init_lstm_params
+from rnn_guide._cli import cmd_bench
+from rnn_guide._cli_parser import build_parser
+from rnn_guide._gated_params import init_gru_params, init_lstm_params
 
 
 def _zeros(c, *shape):

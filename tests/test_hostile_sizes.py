@@ -21,7 +21,7 @@ from hostile import TEXT, Ctx, raises_as_the_row_says, row
 
 import rnn_guide
 from rnn_guide import RNNGuideError
-from rnn_guide.config import resolve_framework
+from rnn_guide._config import resolve_framework
 from rnn_guide.data import TimeMachine, Vocab, read_time_machine
 from rnn_guide.language_model import RNNLM
 from rnn_guide.training import train

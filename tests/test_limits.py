@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from rnn_guide import RNNLM, RNNGuideError, Vocab, limits
-from rnn_guide.cells import CELLS
-from rnn_guide.lm_params import flat_params
+from rnn_guide._cells import CELLS
+from rnn_guide._lm_params import flat_params
 
 
 @pytest.mark.parametrize(

@@ -9,10 +9,10 @@ import safetensors.numpy
 from safetensors import safe_open
 
 import rnn_guide
-from rnn_guide.cli import main
+from rnn_guide._cli import main
+from rnn_guide._gated_params import GRUParams, LSTMParams
 from rnn_guide.data import TimeMachine, read_time_machine
 from rnn_guide.errors import RNNGuideError
-from rnn_guide.gated_params import GRUParams, LSTMParams
 from rnn_guide.language_model import RNNLM
 from rnn_guide.training import batch_tensors, gradient_fn, train, train_step
 

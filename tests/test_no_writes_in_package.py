@@ -17,8 +17,8 @@ from hostile import tiny_data
 
 import rnn_guide
 from rnn_guide import RNNLM, RNNGuideError, pretrained
+from rnn_guide._cli import main
 from rnn_guide.checkpoint import save_checkpoint
-from rnn_guide.cli import main
 from rnn_guide.training import train
 
 PACKAGE = Path(rnn_guide.__file__).resolve().parent

@@ -11,12 +11,10 @@ from pathlib import Path
 import pytest
 
 import rnn_guide
-from rnn_guide.cli import main
+from rnn_guide._cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 FRAMEWORK_MODULES = ("torch", "tensorflow", "jax", "mxnet")
-#: the modules that are not the library: the command line and python -m rnn_guide
-NOT_ATTRIBUTES = {"cli", "cli_parser", "__main__"}
 DOCS = [
     ROOT / "README.md",
     ROOT / "CONTRIBUTING.md",
@@ -54,11 +52,27 @@ def test_submodules_load_on_first_use_and_import_no_framework():
 def test_every_library_module_is_an_attribute():
     # a leading underscore marks plumbing that no notebook imports: not an attribute of the package
     modules = {m.name for m in pkgutil.iter_modules(rnn_guide.__path__) if not m.name.startswith("_")}
-    modules -= NOT_ATTRIBUTES
     assert modules == set(rnn_guide._SUBMODULES), "a new module goes into rnn_guide._SUBMODULES"
     assert set(rnn_guide._SUBMODULES) <= set(dir(rnn_guide))
     assert "__version__" in dir(rnn_guide)
     assert set(rnn_guide.__all__) <= set(dir(rnn_guide))
+
+
+def test_the_package_docstring_names_every_public_module():
+    listed = set(re.findall(r"``([a-z_]+)``", rnn_guide.__doc__))
+    assert set(rnn_guide._SUBMODULES) <= listed, "a public module is named in rnn_guide's docstring"
+
+
+def test_no_notebook_imports_a_private_module():
+    private = {m.name for m in pkgutil.iter_modules(rnn_guide.__path__) if m.name.startswith("_")}
+    private -= {"__main__"}
+    for notebook in sorted((ROOT / "rnn_guide" / "notebooks").glob("*.ipynb")):
+        cells = json.loads(notebook.read_text())["cells"]
+        code = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "code")
+        used = set(re.findall(r"\brnn_guide\.(_[a-z_]+)", code))
+        for names in re.findall(r"from rnn_guide import ([^\n]+)", code):
+            used |= {name.split()[0] for name in names.split(",")}
+        assert not (used & private), f"{notebook.name} imports {sorted(used & private)}"
 
 
 def test_every_module_the_docs_name_is_an_attribute():

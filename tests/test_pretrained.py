@@ -6,7 +6,7 @@ import pytest
 
 import rnn_guide
 from rnn_guide import pretrained
-from rnn_guide.cells import CELLS
+from rnn_guide._cells import CELLS
 
 CELL_NAMES = sorted(pretrained.PER_CELL)
 

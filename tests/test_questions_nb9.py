@@ -24,7 +24,7 @@ from question_blocks import (
 
 import rnn_guide
 from rnn_guide import checks, questions
-from rnn_guide.cells import get_cell
+from rnn_guide._cells import get_cell
 from rnn_guide.questions import nb09
 from rnn_guide.stacked import StackParams, init_stacked_params, stacked_forward, used_names
 

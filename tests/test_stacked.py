@@ -21,7 +21,7 @@ from hostile import Ctx, raises_as_the_row_says, row
 
 import rnn_guide
 from rnn_guide import ShapeError
-from rnn_guide.cells import CELLS, hidden_of
+from rnn_guide._cells import CELLS, hidden_of
 from rnn_guide.stacked import (
     StackParams,
     flatten_stack,

@@ -1,4 +1,4 @@
-"""Property tests of the argument checks in :mod:`rnn_guide.validation` (Hypothesis).
+"""Property tests of the argument checks in :mod:`rnn_guide._validation` (Hypothesis).
 
 Valid values come back as plain Python types (``int``, ``float``, ``tuple`` of ints, ``list``);
 invalid ones (booleans, NaN, infinities, negatives, strings, floats where an int is due) raise
@@ -13,9 +13,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rnn_guide import RNNGuideError
-from rnn_guide import validation as check
+from rnn_guide import _validation as check
+from rnn_guide._tensor_checks import tensor_args
 from rnn_guide.backends.tensors import dtype_name, tensor_framework
-from rnn_guide.tensor_checks import tensor_args
 
 modest = settings(max_examples=100, deadline=None)  # enough to find a hole, quick enough for every env
 

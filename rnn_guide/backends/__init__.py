@@ -9,8 +9,8 @@ import functools
 import importlib
 import sys
 
-from .. import validation as check
-from ..config import FRAMEWORKS, canonical_name, resolve_framework
+from .. import _validation as check
+from .._config import FRAMEWORKS, canonical_name, resolve_framework
 from ..errors import FrameworkNotInstalledError, RNNGuideError
 from .malloc import keep_freed_memory
 from .seeding import DEFAULT_SEED

@@ -24,7 +24,7 @@ import importlib
 
 import numpy as np
 
-from .. import validation as check
+from .. import _validation as check
 from ..errors import RNNGuideError
 from ..refusal import refusable
 from .ops import Ops

@@ -62,10 +62,11 @@ class JaxBackend(Backend):
 
         return wrapped
 
-    # lax.scan traces the step once: a training step compiles many times faster than with the loop
-    # over time unrolled, and runs faster (figures in benchmarks/README.md, "Why the adapters ...").
-    def scan(self, fn, carry, xs):
-        return jax.lax.scan(fn, carry, xs)
+    # lax.scan traces the step once: a gated cell's training step compiles many times faster than
+    # with the loop over time unrolled, and runs faster; the tanh RNN's small step gains from
+    # ``unroll`` copies per pass (its Cell record asks for 32; figures in benchmarks/README.md).
+    def scan(self, fn, carry, xs, unroll=1):
+        return jax.lax.scan(fn, carry, xs, unroll=unroll)
 
     compiles = True  # one compilation per input shape: training pads batches to one shape
 

@@ -28,7 +28,7 @@ Each framework stacks a cell's gates in its own order: :data:`GATE_ORDER`, in th
 
 import numpy as np
 
-from .. import validation as check
+from .. import _validation as check
 from ..errors import RNNGuideError, ShapeError
 
 #: the guide's gate letters of each cell, as in the fields ``W_x?``, ``W_h?``, ``b_?``

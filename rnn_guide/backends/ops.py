@@ -4,7 +4,7 @@ framework really differs)."""
 
 import numpy as np
 
-from .. import validation as check
+from .. import _validation as check
 from ..refusal import refusable
 
 
@@ -93,8 +93,8 @@ class Ops:
             grads: a sequence of float32 tensors.
             theta: the largest joint norm, > 0 (``inf`` leaves the gradients as
                 they are): a Python number or a 0-d float32 tensor of this backend.
-                A number is checked and held inside float32's range
-                (:func:`rnn_guide.validation.clip_threshold`), so any positive one works.
+                A number is checked and held inside float32's range, so any positive
+                one works.
 
         Returns:
             (clipped, norm): the scaled gradients (a list) and the norm before clipping.
@@ -115,11 +115,13 @@ class Ops:
         """``x`` cut into ``sections`` equal parts along ``axis`` (a list), e.g. the gates of one matmul."""
         return list(self.xp.split(x, sections, axis=axis))
 
-    def scan(self, fn, carry, xs):
+    def scan(self, fn, carry, xs, unroll=1):
         """Run ``carry, y_t = fn(carry, x_t)`` for t = 0, 1, ... over the first axis of ``xs``.
 
         ``xs`` is a tensor or a tuple of tensors with the same first dimension (then ``x_t`` is the
         tuple of their t-th slices); ``carry`` is a tensor or a tuple of them and keeps its shapes.
+        ``unroll`` is how many steps JAX compiles into one pass of its loop; the plain loop here
+        has no use for it (a compiled TensorFlow step unrolls the whole loop anyway).
 
         Returns:
             ``(carry, ys)``: the last carry and the ``y_t`` stacked along a new first axis.

@@ -7,7 +7,7 @@ framework. Creating a backend seeds nothing outside the object.
 
 import numpy as np
 
-from .. import validation as check
+from .. import _validation as check
 
 DEFAULT_SEED = 0
 

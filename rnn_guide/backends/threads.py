@@ -40,7 +40,7 @@ import contextlib
 import math
 import time
 
-from .. import validation as check
+from .. import _validation as check
 from ..errors import RNNGuideError
 
 AUTO = "auto"

@@ -7,14 +7,14 @@ names this plugin in its ``otter_config.json``::
     {"plugins": [{"rnn_guide.questions.grading.GradeInFramework": {"framework": "pytorch"}}]}
 
 Before otter executes a submission, the plugin puts one code cell first that sets
-``RNN_GUIDE_FRAMEWORK`` (which wins over the notebook's flag, :mod:`rnn_guide.config`), and names
+``RNN_GUIDE_FRAMEWORK`` (which wins over the notebook's flag, ``rnn_guide._config``), and names
 the ``python3`` kernel, so a notebook saved from a kernel of another name still runs. The same zip
 works with ``otter run`` (the plugin is imported from the grader's own environment) and in otter's
 Docker image or on Gradescope (where the zip installs rnn_guide from its wheel). Nothing else in
 the submission changes.
 """
 
-from ..config import ENV_VAR, canonical_name
+from .._config import ENV_VAR, canonical_name
 from ..errors import RNNGuideError
 
 __all__ = ["GradeInFramework"]

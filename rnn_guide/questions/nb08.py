@@ -4,9 +4,9 @@ import functools
 
 import numpy as np
 
+from .._gated_params import GRUParams, LSTMParams, init_gru_params, init_lstm_params
 from ..backends import get_backend
 from ..gated import gru_step, lstm_step
-from ..gated_params import GRUParams, LSTMParams, init_gru_params, init_lstm_params
 from ..recurrence import init_params
 from .core import Question, compare_close
 

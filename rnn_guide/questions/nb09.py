@@ -5,9 +5,9 @@ import functools
 import numpy as np
 
 from .. import checks
+from .._cells import get_cell
+from .._gated_params import GRUParams
 from ..backends import get_backend
-from ..cells import get_cell
-from ..gated_params import GRUParams
 from ..stacked import StackParams, init_stacked_params, stacked_forward, used_names
 from .core import Question, compare_close, normal_draw
 

@@ -15,7 +15,7 @@ import warnings
 import pytest
 
 import rnn_guide
-from rnn_guide.config import canonical_name
+from rnn_guide._config import canonical_name
 
 #: rnn_guide's framework name -> d2l's module name
 D2L_MODULES = {"pytorch": "torch", "tensorflow": "tensorflow", "jax": "jax", "mxnet": "mxnet"}

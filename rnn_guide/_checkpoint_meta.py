@@ -11,12 +11,12 @@ import math
 
 import numpy as np
 
-from . import files
-from .cells import CELLS
+from . import _files
+from ._cells import CELLS
+from ._validation import is_integer, shown
 from .data import UNK
 from .errors import RNNGuideError
 from .limits import MAX_JSON_DEPTH, MAX_NUM_LAYERS, MAX_TOKEN_CHARS, MAX_VOCAB_SIZE
-from .validation import is_integer, shown
 
 #: The keys of ``meta`` that describe the model itself; ``save`` refuses settings named like them.
 RESERVED_META = ("cell", "framework", "num_hiddens", "preprocessed", "num_layers", "bidirectional")
@@ -81,7 +81,7 @@ def check_meta(meta, where, required=("cell", "num_hiddens", "preprocessed")):
 def parse_json(metadata, key, where):
     """The JSON value of ``metadata[key]``, its nesting measured before it is parsed."""
     text = metadata[key]
-    if files.nested_deeper_than(text, MAX_JSON_DEPTH):
+    if _files.nested_deeper_than(text, MAX_JSON_DEPTH):
         raise RNNGuideError(f"{where}: {key} nests lists and objects {_TOO_DEEP}, received {shown(text)}")
     try:
         return json.loads(text)

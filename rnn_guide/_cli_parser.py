@@ -1,14 +1,14 @@
 """The parser of the rnn-guide command line, with help written for a terminal.
 
 Plain text, one example a line, and every option's default shown (see ``_HelpFormatter``).
-The commands themselves are in :mod:`rnn_guide.cli`.
+The commands themselves are in ``rnn_guide._cli``.
 """
 
 import argparse
 import sys
 
-from . import __version__, limits, validation
-from .config import DEFAULT_FRAMEWORK, FRAMEWORKS
+from . import __version__, _validation, limits
+from ._config import DEFAULT_FRAMEWORK, FRAMEWORKS
 from .errors import RNNGuideError
 
 
@@ -28,7 +28,7 @@ MAX_RATE = 1e6
 
 
 def _checked(kind, check):
-    """An argparse type: ``kind(text)``, then one of :mod:`rnn_guide.validation`'s checks, so the
+    """An argparse type: ``kind(text)``, then one of ``rnn_guide._validation``'s checks, so the
     command line and the library accept the same values (its message, without the "where")."""
 
     def parse(text):
@@ -47,18 +47,18 @@ def _checked(kind, check):
 
 
 def _rate(value):
-    value = validation.positive_number(value, "the value")
+    value = _validation.positive_number(value, "the value")
     if value > MAX_RATE:
         raise RNNGuideError(f"the value must be at most {MAX_RATE:g}, received {value!r}")
     return value
 
 
-_count = _checked(int, lambda v: validation.positive_int(v, "the value"))
+_count = _checked(int, lambda v: _validation.positive_int(v, "the value"))
 
 
 def _sized(limit_check, low=1):
     """An argparse type: an int >= ``low`` that ``limit_check`` (from :mod:`rnn_guide.limits`) accepts."""
-    at_least = validation.positive_int if low else validation.non_negative_int
+    at_least = _validation.positive_int if low else _validation.non_negative_int
     return _checked(int, lambda v: limit_check(at_least(v, "the value"), name="the value"))
 
 
@@ -66,9 +66,10 @@ _num_chars = _sized(limits.check_num_chars, low=0)
 _batch_size = _sized(limits.check_batch_size)
 _num_steps = _sized(limits.check_num_steps)
 _num_hiddens = _sized(limits.check_num_hiddens)
+_num_layers = _sized(limits.check_num_layers)
 _rate_arg = _checked(float, _rate)
-_seed = _checked(int, lambda v: validation.seed(v, name="the value"))
-_temperature = _checked(float, lambda v: validation.temperature(v, name="the value"))
+_seed = _checked(int, lambda v: _validation.seed(v, name="the value"))
+_temperature = _checked(float, lambda v: _validation.temperature(v, name="the value"))
 
 
 DESCRIPTION = f"""\
@@ -99,8 +100,8 @@ LIMITS_NOTE = f"""
 
 Sizes are bounded (rnn_guide.limits), so that a typo fails at once instead of
 exhausting memory: --batch-size at most {limits.MAX_BATCH_SIZE}, --num-steps at most {limits.MAX_NUM_STEPS},
---hidden at most {limits.MAX_NUM_HIDDENS}, --text a regular file of at most {_TEXT}, and the
-run's estimated memory at most {_MEMORY}, checked before the framework loads."""
+--hidden at most {limits.MAX_NUM_HIDDENS}, --layers at most {limits.MAX_NUM_LAYERS}, --text a regular file
+of at most {_TEXT}, and the run's estimated memory at most {_MEMORY}, checked before the framework loads."""
 
 
 class _HelpFormatter(argparse.RawDescriptionHelpFormatter, argparse.ArgumentDefaultsHelpFormatter):
@@ -157,18 +158,17 @@ def build_parser():
         "train the character model on The Time Machine",
         "Train the character-level language model on The Time Machine and report its\n"
         "perplexity and a greedy sample. The defaults are the book's settings.\n\n" + DATA_NOTE + LIMITS_NOTE,
-        ["", "--framework jax --save model.safetensors --json", "--partition sequential --batch-size 32"],
+        [
+            "",
+            "--framework jax --save model.safetensors --json",
+            "--cell gru --layers 2 --lr 2",
+            "--bidirectional",
+        ],
     )
     _framework_arg(tr)
     tr.add_argument("--epochs", type=_count, default=100, metavar="N", help="passes over the data")
     tr.add_argument("--batch-size", type=_batch_size, default=1024, metavar="N", help="windows per minibatch")
-    tr.add_argument(
-        "--num-steps",
-        type=_num_steps,
-        default=32,
-        metavar="N",
-        help="time steps per window, the BPTT length",
-    )
+    tr.add_argument("--num-steps", type=_num_steps, default=32, metavar="N", help="time steps per window")
     tr.add_argument("--hidden", type=_num_hiddens, default=32, metavar="N", help="number of hidden units")
     tr.add_argument(
         "--cell",
@@ -176,19 +176,12 @@ def build_parser():
         default="rnn",
         help="the recurrent cell: the guide's tanh RNN, a GRU or an LSTM (NumPy trains only rnn)",
     )
+    tr.add_argument("--layers", type=_num_layers, default=1, metavar="N", help="stacked layers of the cell")
+    tr.add_argument("--bidirectional", action="store_true", help="each layer reads both ways; no sample")
+    most = f", at most {MAX_RATE:g}"
+    tr.add_argument("--lr", type=_rate_arg, default=1.0, metavar="X", help="SGD learning rate" + most)
     tr.add_argument(
-        "--lr",
-        type=_rate_arg,
-        default=1.0,
-        metavar="X",
-        help=f"SGD learning rate, at most {MAX_RATE:g}",
-    )
-    tr.add_argument(
-        "--clip",
-        type=_rate_arg,
-        default=1.0,
-        metavar="X",
-        help=f"gradient-clipping threshold, at most {MAX_RATE:g}",
+        "--clip", type=_rate_arg, default=1.0, metavar="X", help="gradient-clipping threshold" + most
     )
     tr.add_argument("--no-clip", dest="clip", action="store_const", const=None, help="train without clipping")
     tr.add_argument("--seed", type=_seed, default=0, metavar="N", help="seed of the parameters and batches")
@@ -234,7 +227,7 @@ def build_parser():
         type=_temperature,
         default=None,
         metavar="X",
-        help=f"sample with this temperature, at least {validation.MIN_TEMPERATURE:g} (default: greedy)",
+        help=f"sample with this temperature, at least {_validation.MIN_TEMPERATURE:g} (default: greedy)",
     )
     gen.add_argument("--seed", type=_seed, default=0, metavar="N", help="seed of the sampling")
     gen.add_argument("--json", action="store_true", help="print one JSON object")

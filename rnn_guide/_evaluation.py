@@ -8,8 +8,8 @@ loop makes its tensors with :func:`batch_tensors`.
 import numpy as np
 
 from . import limits
+from ._cells import get_cell, state_rows
 from .backends.threads import AUTO, step_threads
-from .cells import get_cell, state_rows
 from .errors import RNNGuideError
 from .lm_math import loss_and_state
 

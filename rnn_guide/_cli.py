@@ -1,6 +1,6 @@
 """The command line, rnn-guide (also python -m rnn_guide): check, train, generate, notebooks, bench.
 
-The commands are here; the parser and its help texts are in :mod:`rnn_guide.cli_parser`.
+The commands are here; the parser and its help texts are in ``rnn_guide._cli_parser``.
 Exit codes: 0 done; 1 trained but the checkpoint could not be written (the metrics are
 printed first); 2 a bad argument or input (one line on stderr); 130 interrupted (Ctrl-C).
 """
@@ -17,13 +17,13 @@ import threading
 from importlib import resources
 from pathlib import Path
 
-from .config import command_line_framework
+from ._config import command_line_framework
 from .errors import FrameworkNotInstalledError, RNNGuideError
 
 
 def framework_of(args):
     """The seeded backend of a command: ``--framework``, else ``$RNN_GUIDE_FRAMEWORK``, else the default
-    (:func:`~rnn_guide.config.command_line_framework`). Ctrl-C during the framework's import is held to
+    (``rnn_guide._config.command_line_framework``). Ctrl-C during the framework's import is held to
     its end, then raised: PyTorch's C++ start-up, cut in the middle, aborts the process (pybind11)."""
     from .backends import get_backend
     from .backends.seeding import DEFAULT_SEED
@@ -74,7 +74,7 @@ def cmd_train(args):
     """
     save_to = None if args.save is None else save_path(args.save)
     from . import limits
-    from .cells import get_cell
+    from ._cells import get_cell
     from .data import TimeMachine
     from .language_model import RNNLM
     from .training import train
@@ -82,9 +82,11 @@ def cmd_train(args):
     try:
         data = TimeMachine(batch_size=args.batch_size, num_steps=args.num_steps, path=args.text)
         cell = get_cell(args.cell, "train")
-        limits.check_run(args.batch_size, args.num_steps, len(data.vocab), args.hidden, cell, "train")
+        shape = {"num_layers": args.layers, "bidirectional": args.bidirectional}
+        sizes = (args.batch_size, args.num_steps, len(data.vocab), args.hidden, cell, "train")
+        limits.check_run(*sizes, args.layers, 2 if args.bidirectional else 1)
         d2l = framework_of(args)
-        model = RNNLM(data.vocab, args.hidden, d2l, seed=args.seed, cell=args.cell)
+        model = RNNLM(data.vocab, args.hidden, d2l, seed=args.seed, cell=args.cell, **shape)
         history = train(
             model,
             data,
@@ -95,7 +97,8 @@ def cmd_train(args):
             seed=args.seed,
             progress=not args.no_progress,
         )
-        sample = model.predict("time traveller", 50)
+        # a bidirectional model cannot write left to right (notebook 9 shows why): no sample
+        sample = None if args.bidirectional else model.predict("time traveller", 50)
         interrupted = False
     except KeyboardInterrupt:
         interrupted = True
@@ -104,13 +107,15 @@ def cmd_train(args):
     result = {
         "framework": d2l.name,
         "cell": args.cell,
+        **shape,
         "epochs": history.epochs,
         "train_perplexity": round(history.train_perplexity[-1], 4),
         "val_perplexity": round(history.val_perplexity[-1], 4),
         "seconds": round(history.total_seconds, 3),
         "tokens_per_second": round(history.tokens_per_second),
-        "sample": sample,
     }
+    if sample is not None:
+        result["sample"] = sample
     failure, interrupted = None, False
     if save_to is not None:
         keys = ("epochs", "batch_size", "num_steps", "lr", "clip", "seed", "partition")
@@ -166,7 +171,7 @@ def write_notebooks(folder, source, force=False):
         RNNGuideError: ``source`` holds no notebook; ``folder`` is a file, cannot be created, or
             (without ``force``) already holds notebooks of the same names, all named.
     """
-    from .files import write_atomically  # it loads NumPy: only when notebooks are written
+    from ._files import write_atomically  # it loads NumPy: only when notebooks are written
 
     folder, names = Path(folder), []
     if source.is_dir():
@@ -209,7 +214,7 @@ def cmd_bench(args):
     run as ``python -m benchmarks.run`` in the checkout (beside the package, else the current folder),
     which puts it first on the worker's import path; then the report. Names are checked first.
     """
-    from .config import canonical_name
+    from ._config import canonical_name
 
     try:  # --framework, else $RNN_GUIDE_FRAMEWORK, else the default
         names = [command_line_framework()] if args.framework is None else args.framework.split(",")
@@ -284,7 +289,7 @@ def main(argv=None):
     """Run one command; return its exit code (see the module docstring). Everything heavy is imported
     inside the ``try``: Ctrl-C while NumPy or a framework loads is one line and code 130 as well."""
     try:
-        from .cli_parser import build_parser
+        from ._cli_parser import build_parser
 
         args = build_parser().parse_args(argv)
         return COMMANDS[args.command](args)

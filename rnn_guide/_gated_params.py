@@ -9,8 +9,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from . import _validation as check
 from . import limits
-from . import validation as check
 from .backends import get_backend
 from .errors import RNNGuideError, ShapeError
 from .recurrence import _backend_for, _expect, _expect_bias, _matrix_shape

@@ -1,13 +1,13 @@
 """The tensor arguments of the guide's functions: tensors, one framework, one floating dtype.
 
-Kept apart from :mod:`rnn_guide.validation` (plain Python values) because it is about
+Kept apart from ``rnn_guide._validation`` (plain Python values) because it is about
 tensors; it still imports no framework: the caller hands it the two functions that
 recognise a tensor's framework and dtype.
 """
 
-from .config import FRAMEWORKS, canonical_name
+from ._config import FRAMEWORKS, canonical_name
+from ._validation import shown
 from .errors import RNNGuideError
-from .validation import shown
 
 
 def _framework_asked(backend, where):

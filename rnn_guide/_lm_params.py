@@ -15,9 +15,9 @@ Shapes, for ``V`` characters, ``h`` hidden units and ``K`` directions: layer 0's
 
 import numpy as np
 
+from . import _validation as check
 from . import limits
-from . import validation as check
-from .cells import CELLS, get_cell
+from ._cells import CELLS, get_cell
 from .errors import RNNGuideError
 from .lm_math import StackedLMParams, check_param_shapes, lm_cell
 from .stacked import StackParams, init_stacked_params, stack_layers, used_names
