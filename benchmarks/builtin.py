@@ -12,8 +12,9 @@ it once per epoch, as ``rnn_guide.train`` does.
     baseline.to_float(baseline.eval_loss(X, Y))
 
 Layers: ``torch.nn.RNN``/``GRU``/``LSTM``, Keras ``SimpleRNN``/``GRU``/``LSTM``, gluon's
-``rnn.RNN``/``GRU``/``LSTM`` and, for JAX (no flax here), a ``jax.lax.scan`` over a cell written as
-flax's fused cells are: one matmul of the input with all the gates' input kernels side by side, one
+``rnn.RNN``/``GRU``/``LSTM`` and, for JAX (no flax here), a ``jax.lax.scan`` over the cells of
+``rnn_guide.backends.jax_layers`` (the ones ``d2l.builtin_layer`` runs), written as flax's fused
+cells are: one matmul of the input with all the gates' input kernels side by side, one
 of the state with the hidden kernels, then a split. Each framework stacks the gates in its own
 order (``GATES``); the weights are rnn_guide's, the frameworks' second bias starts at zero.
 
@@ -154,43 +155,17 @@ def _tensorflow(V, h, lr, clip, cell, params):
     )
 
 
-def _jax_cells():
-    """step(params, carry, X_t) -> (carry, H_t) per cell, fused as flax's cells are."""
-    import jax
-    import jax.numpy as jnp
-
-    sigmoid = jax.nn.sigmoid
-
-    def rnn(p, H, X_t):
-        H = jnp.tanh(X_t @ p["W_x"] + H @ p["W_h"] + p["b"])
-        return H, H
-
-    def gru(p, H, X_t):  # flax's GRUCell: the candidate's hidden projection has a bias, b_hn
-        xr, xz, xn = jnp.split(X_t @ p["W_x"] + p["b"], 3, axis=-1)
-        hr, hz, hn = jnp.split(H @ p["W_h"], 3, axis=-1)
-        R, Z = sigmoid(xr + hr), sigmoid(xz + hz)
-        H = (1 - Z) * jnp.tanh(xn + R * (hn + p["b_hn"])) + Z * H
-        return H, H
-
-    def lstm(p, state, X_t):
-        H, C = state
-        i, f, c, o = jnp.split(X_t @ p["W_x"] + H @ p["W_h"] + p["b"], 4, axis=-1)
-        C = sigmoid(f) * C + sigmoid(i) * jnp.tanh(c)
-        H = sigmoid(o) * jnp.tanh(C)
-        return (H, C), H
-
-    return {"rnn": rnn, "gru": gru, "lstm": lstm}
-
-
 def _jax(V, h, lr, clip, cell, params):
     import jax
     import jax.numpy as jnp
+
+    from rnn_guide.backends.jax_layers import CELLS as FUSED  # the cells d2l.builtin_layer runs
 
     names = ("W_x", "W_h", "b", "W_hq", "b_q")
     state = {"params": {k: jnp.asarray(v) for k, v in zip(names, stacked(params, GATES[cell]))}}
     if cell == "gru":
         state["params"]["b_hn"] = jnp.zeros(h, jnp.float32)
-    step_of = _jax_cells()[cell]
+    step_of = FUSED[cell]
 
     def loss_of(p, X, Y):  # X, Y: (num_steps, batch_size)
         H = jnp.zeros((X.shape[1], h))
