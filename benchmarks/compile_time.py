@@ -3,12 +3,12 @@
     python -m benchmarks.compile_time [--cells rnn,gru,lstm] [--unrolls 1,2,4,8,32] [--repeats 3]
 
 Every cell's loop over time is ``d2l.scan`` (``rnn_guide.cell.run_cell``), which the JAX backend
-runs as ``jax.lax.scan(..., unroll=cell.unroll)``: the compiled program holds ``unroll`` copies of
-the step and loops over the time steps in blocks of that many. More copies give XLA more to fuse
-across steps and cost more compilation. For each cell and unroll factor this script compiles the
-complete training step (loss, gradients, clipping, update, at the book's sizes) through the
-library's own ``lm_forward``, and prints the compile time (median of fresh compilations) and the
-steady step time, so each Cell record's ``unroll`` is chosen with numbers.
+runs as ``jax.lax.scan(..., unroll=cell.unroll)`` inside a step compiled by ``d2l.jit``: the program
+holds ``unroll`` copies of the step and loops over the time steps in blocks of that many. More
+copies give XLA more to fuse across steps and cost more compilation. For each cell and unroll factor
+this script compiles the complete training step (loss, gradients, clipping, update, at the book's
+sizes) through the library's own ``lm_forward``, and prints the compile time (median of fresh
+compilations) and the steady step time, so each Cell record's ``unroll`` is chosen with numbers.
 """
 
 import argparse
@@ -53,7 +53,7 @@ def measure(d2l, cell, unroll, args):
         compile_times = []
         for _ in range(args.repeats):  # a new jit object each time: nothing cached in memory
             start = time.perf_counter()
-            compiled = jax.jit(make_step(d2l)).lower(*inputs, lr, clip).compile()
+            compiled = d2l.jit(make_step(d2l)).lower(*inputs, lr, clip).compile()  # as training does
             compile_times.append(time.perf_counter() - start)
     finally:
         _cells.CELLS[cell] = saved

@@ -37,10 +37,10 @@ class Cell(NamedTuple):
     has_memory: bool
     """True when the state is the pair ``(H, C)`` (the LSTM's memory cell), False when it is ``H``."""
     unroll: int = 1
-    """How many copies of the step a compiling backend puts in one pass of its loop over time
-    (``jax.lax.scan``'s ``unroll``; the plain loops of the other backends ignore it). The RNN's
-    small step runs faster with a window's 32 copies, the gated cells' slower
-    (``python -m benchmarks.compile_time``)."""
+    """How many copies of the step a compiling backend puts in one pass of its loop over time, in a
+    step compiled once and run many times (``jax.lax.scan``'s ``unroll`` under ``d2l.jit``; the plain
+    loops of the other backends ignore it). The RNN's small step runs faster with a window's 32
+    copies, the gated cells' slower (``python -m benchmarks.compile_time``)."""
 
 
 def side_by_side(d2l, params, prefix, gates):

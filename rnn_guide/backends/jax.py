@@ -63,10 +63,15 @@ class JaxBackend(Backend):
         return wrapped
 
     # lax.scan traces the step once: a gated cell's training step compiles many times faster than
-    # with the loop over time unrolled, and runs faster; the tanh RNN's small step gains from
-    # ``unroll`` copies per pass (its Cell record asks for 32; figures in benchmarks/README.md).
+    # with the loop over time unrolled, and runs faster. The tanh RNN's small step gains from
+    # ``unroll`` copies per pass (its Cell record asks for 32), but only in a step compiled once and
+    # run many times (self.jit: training, evaluation). A call outside one compiles its own scan,
+    # where 32 copies took 3x the compile time and 8x the memory mappings (a long test session then
+    # crashed in XLA's compiler; figures in benchmarks/README.md).
+    _jitting = False
+
     def scan(self, fn, carry, xs, unroll=1):
-        return jax.lax.scan(fn, carry, xs, unroll=unroll)
+        return jax.lax.scan(fn, carry, xs, unroll=unroll if self._jitting else 1)
 
     compiles = True  # one compilation per input shape: training pads batches to one shape
 
@@ -74,4 +79,11 @@ class JaxBackend(Backend):
         # The whole training step (forward, backward, clipping, update) is one XLA computation,
         # compiled once per batch shape. XLA's compile options (optimization level, cheaper LLVM
         # passes) saved little compile time for slower steps, so none is set.
-        return jax.jit(fn)
+        def traced(*args, **kwargs):  # runs while jax.jit traces fn, once per input shape
+            before, self._jitting = self._jitting, True
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                self._jitting = before
+
+        return jax.jit(traced)
